@@ -1,0 +1,68 @@
+"""Users, each with one role bound to one area."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from posyandu.areas.models import Kota, Posyandu, Puskesmas
+
+
+class Role(models.TextChoices):
+    KADER = "kader", _("Kader")
+    BIDAN = "bidan", _("Bidan")
+    TENAGA_GIZI = "tenaga_gizi", _("Tenaga gizi")
+    PUSKESMAS = "puskesmas", _("Admin Puskesmas")
+    DINKES = "dinkes", _("Dinas Kesehatan")
+    ADMIN = "admin", _("Administrator")
+
+
+PUSKESMAS_ROLES = frozenset({Role.BIDAN, Role.TENAGA_GIZI, Role.PUSKESMAS})
+
+
+class User(AbstractUser):
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.KADER)
+    posyandu = models.ForeignKey(
+        Posyandu, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    puskesmas = models.ForeignKey(
+        Puskesmas, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    kota = models.ForeignKey(
+        Kota, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+
+    def clean(self) -> None:
+        super().clean()
+        needed = {
+            Role.KADER: ("posyandu", self.posyandu_id),
+            Role.BIDAN: ("puskesmas", self.puskesmas_id),
+            Role.TENAGA_GIZI: ("puskesmas", self.puskesmas_id),
+            Role.PUSKESMAS: ("puskesmas", self.puskesmas_id),
+            Role.DINKES: ("kota", self.kota_id),
+        }
+        if self.role in needed:
+            field, value = needed[Role(self.role)]
+            if value is None:
+                raise ValidationError({field: _("Peran ini harus terikat pada wilayahnya.")})
+
+    @property
+    def area_label(self) -> str:
+        area = {
+            Role.KADER: self.posyandu,
+            Role.BIDAN: self.puskesmas,
+            Role.TENAGA_GIZI: self.puskesmas,
+            Role.PUSKESMAS: self.puskesmas,
+            Role.DINKES: self.kota,
+        }.get(Role(self.role))
+        return str(area) if area is not None else str(_("Seluruh sistem"))
+
+    @property
+    def can_view_audit(self) -> bool:
+        return self.role in (Role.ADMIN, Role.DINKES) or self.is_superuser

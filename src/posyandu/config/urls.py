@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("posyandu.core.urls")),
+    path("akun/", include("posyandu.accounts.urls")),
+    path("wilayah/", include("posyandu.areas.urls")),
+    path("anak/", include("posyandu.children.urls")),
+    path("penimbangan/", include("posyandu.measurements.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,58 @@
+"""The audit log (house rule 6): who did what to personal data, when, from where."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("buat")
+    UPDATE = "update", _("ubah")
+    DELETE = "delete", _("hapus")
+    EXPORT = "export", _("ekspor")
+    VIEW = "view", _("lihat")
+
+
+class AuditLog(models.Model):
+    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    username = models.CharField(_("pengguna"), max_length=150, blank=True)
+    action = models.CharField(_("aksi"), max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(_("jenis data"), max_length=50)
+    object_id = models.CharField(_("id data"), max_length=40, blank=True)
+    object_repr = models.CharField(_("data"), max_length=200, blank=True)
+    changes = models.JSONField(_("perubahan"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("log audit")
+        verbose_name_plural = _("log audit")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.action} {self.object_repr}"
+
+
+class SystemSettings(models.Model):
+    """Run-time policy choices made by an administrator (one row)."""
+
+    kbm_version = models.CharField(
+        _("versi tabel KBM"),
+        max_length=20,
+        blank=True,
+        help_text=_("Kosong = versi terbaru (Buku KIA 2023)."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pengaturan sistem")
+        verbose_name_plural = _("pengaturan sistem")
+
+    def __str__(self) -> str:
+        return str(_("Pengaturan sistem"))

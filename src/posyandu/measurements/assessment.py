@@ -1,0 +1,201 @@
+"""Turn one visit's raw values into z-scores, categories and warnings.
+
+Pure functions over plain values (no database), shared by the live preview
+on the entry form and by the service that saves a visit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from posyandu.growth import zscores_for_child
+from posyandu.growth.classify import classify_codes, label
+from posyandu.growth.policy import VISIT_PLAUSIBILITY
+
+import numpy as np
+
+INDICATOR_NAMES = {
+    "wfa": "BB/U",
+    "lhfa": "PB/U",
+    "wflh": "BB/PB",
+    "bfa": "IMT/U",
+    "hcfa": "LK/U",
+    "acfa": "LiLA/U",
+}
+STORED_INDICATORS = ("wfa", "lhfa", "wflh", "bfa", "hcfa", "acfa")
+CLASSIFIED = ("wfa", "lhfa", "wflh", "bfa")
+
+
+def age_in_days(birth_date: dt.date, on: dt.date) -> int:
+    return (on - birth_date).days
+
+
+def completed_months(birth_date: dt.date, on: dt.date) -> int:
+    """Whole calendar months between birth and ``on`` (the KMS/KIA reading of age)."""
+    months = (on.year - birth_date.year) * 12 + (on.month - birth_date.month)
+    if on.day < birth_date.day:
+        months -= 1
+    return max(months, 0)
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def previous_month(period: dt.date) -> dt.date:
+    return (period - dt.timedelta(days=1)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class Warning_:
+    code: str
+    message: str
+
+
+@dataclass
+class Assessment:
+    age_days: int
+    height_adj_cm: float | None
+    z: dict[str, float | None]
+    flags: dict[str, bool]
+    categories: dict[str, str]
+    warnings: list[Warning_] = field(default_factory=list)
+
+    def category_labels(self) -> dict[str, str]:
+        return {ind: label(ind, code) if code else "" for ind, code in self.categories.items()}
+
+
+def _f(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def assess(
+    *,
+    sex: int,
+    birth_date: dt.date,
+    measured_on: dt.date,
+    weight_kg: Decimal | float | None,
+    height_cm: Decimal | float | None,
+    position: str,
+    oedema: bool,
+    head_cm: Decimal | float | None = None,
+    muac_cm: Decimal | float | None = None,
+    previous_height_adj_cm: float | None = None,
+    previous_weight_kg: Decimal | float | None = None,
+    previous_measured_on: dt.date | None = None,
+) -> Assessment:
+    """Z-scores, Permenkes categories and plausibility warnings for one visit."""
+    days = age_in_days(birth_date, measured_on)
+    res = zscores_for_child(
+        sex=sex,
+        age_days=days,
+        weight_kg=_f(weight_kg),
+        height_cm=_f(height_cm),
+        measure=position or "",
+        oedema=oedema,
+        head_cm=_f(head_cm),
+        muac_cm=_f(muac_cm),
+    )
+    z = {ind: res[f"z_{ind}"] for ind in STORED_INDICATORS}
+    flags = {ind: bool(res[f"flag_{ind}"]) for ind in STORED_INDICATORS}
+    categories = {
+        ind: str(classify_codes(ind, np.array([np.nan if z[ind] is None else z[ind]]))[0])
+        for ind in CLASSIFIED
+    }
+    height_adj = res["height_adj_cm"]
+    assessment = Assessment(
+        age_days=days,
+        height_adj_cm=height_adj if isinstance(height_adj, float) else None,
+        z={k: (v if isinstance(v, float) else None) for k, v in z.items()},
+        flags=flags,
+        categories=categories,
+    )
+    warnings = assessment.warnings
+    for ind in STORED_INDICATORS:
+        value = assessment.z[ind]
+        if flags[ind] and value is not None:
+            warnings.append(
+                Warning_(
+                    f"implausible_{ind}",
+                    _(
+                        "%(ind)s tidak masuk akal (z = %(z)s). Periksa alat ukur dan angka yang ditulis."
+                    )
+                    % {"ind": INDICATOR_NAMES[ind], "z": f"{value:.2f}".replace(".", ",")},
+                )
+            )
+    rules = VISIT_PLAUSIBILITY
+    if position == "h" and days < rules.standing_min_age_days:
+        warnings.append(
+            Warning_(
+                "position_standing_too_young",
+                _("Bayi di bawah %(m)d bulan tidak bisa diukur berdiri: ukur terlentang.")
+                % {"m": rules.standing_min_age_days // 30},
+            )
+        )
+    elif position == "h" and days < 731:
+        warnings.append(
+            Warning_(
+                "position_standing_under_2y",
+                _(
+                    "Anak di bawah 2 tahun seharusnya diukur terlentang (panjang badan). "
+                    "Hasil berdiri ditambah 0,7 cm."
+                ),
+            )
+        )
+    elif position == "l" and days >= 731:
+        warnings.append(
+            Warning_(
+                "position_lying_over_2y",
+                _(
+                    "Anak 2 tahun ke atas seharusnya diukur berdiri (tinggi badan). "
+                    "Hasil terlentang dikurangi 0,7 cm."
+                ),
+            )
+        )
+    if (
+        previous_height_adj_cm is not None
+        and assessment.height_adj_cm is not None
+        and assessment.height_adj_cm < previous_height_adj_cm - rules.max_length_shrink_cm
+    ):
+        warnings.append(
+            Warning_(
+                "length_shrinks",
+                _("Panjang/tinggi turun %(d)s cm sejak kunjungan lalu: ukur ulang.")
+                % {
+                    "d": f"{previous_height_adj_cm - assessment.height_adj_cm:.1f}".replace(
+                        ".", ","
+                    )
+                },
+            )
+        )
+    if (
+        previous_weight_kg is not None
+        and weight_kg is not None
+        and previous_measured_on is not None
+    ):
+        interval_days = max((measured_on - previous_measured_on).days, 1)
+        change = float(weight_kg) - float(previous_weight_kg)
+        months = interval_days / 30.4375
+        if change > rules.max_gain_kg_per_month * max(months, 1.0):
+            warnings.append(
+                Warning_(
+                    "weight_jump_up",
+                    _("Berat naik %(d)s kg dalam %(n)d hari: tidak wajar, timbang ulang.")
+                    % {"d": f"{change:.1f}".replace(".", ","), "n": interval_days},
+                )
+            )
+        elif -change > rules.max_loss_fraction * float(previous_weight_kg):
+            warnings.append(
+                Warning_(
+                    "weight_jump_down",
+                    _(
+                        "Berat turun %(d)s kg dalam %(n)d hari: timbang ulang, lalu rujuk bila benar."
+                    )
+                    % {"d": f"{-change:.1f}".replace(".", ","), "n": interval_days},
+                )
+            )
+    return assessment

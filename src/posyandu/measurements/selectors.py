@@ -1,0 +1,107 @@
+"""Reads of visits and sessions, always within the requesting user's area."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from posyandu.accounts.scoping import posyandu_scope
+from posyandu.areas.models import Posyandu
+from posyandu.children.models import Child, ChildStatus
+from posyandu.measurements.models import PosyanduSession, Visit
+
+BALITA_MAX_AGE_DAYS = 1856
+
+
+def visits_for(user: Any) -> QuerySet[Visit]:
+    """Visits of children in the user's area (by the child's home Posyandu)."""
+    return Visit.objects.filter(child__posyandu__in=posyandu_scope(user)).select_related(
+        "child", "posyandu"
+    )
+
+
+def visit_for(user: Any, pk: int) -> Visit:
+    return get_object_or_404(visits_for(user), pk=pk)
+
+
+def sessions_for(user: Any) -> QuerySet[PosyanduSession]:
+    return PosyanduSession.objects.filter(posyandu__in=posyandu_scope(user)).select_related(
+        "posyandu"
+    )
+
+
+def session_for(user: Any, pk: int) -> PosyanduSession:
+    return get_object_or_404(sessions_for(user), pk=pk)
+
+
+def child_visits(child: Child) -> list[Visit]:
+    return list(Visit.objects.filter(child=child).order_by("measured_on"))
+
+
+@dataclass
+class RegisterRow:
+    child: Child
+    latest: Visit | None
+    this_month: Visit | None
+
+
+@dataclass
+class PosyanduMonth:
+    posyandu: Posyandu
+    period: dt.date
+    rows: list[RegisterRow]
+
+    @property
+    def sasaran(self) -> list[RegisterRow]:
+        """S: balita registered and still under 5 at the start of the month."""
+        return self.rows
+
+    @property
+    def weighed(self) -> list[RegisterRow]:
+        return [r for r in self.rows if r.this_month is not None and r.this_month.weight_kg]
+
+    @property
+    def not_yet(self) -> list[RegisterRow]:
+        return [r for r in self.rows if r.this_month is None]
+
+    @property
+    def d_over_s(self) -> float | None:
+        return len(self.weighed) / len(self.rows) if self.rows else None
+
+
+def posyandu_month(posyandu: Posyandu, period: dt.date) -> PosyanduMonth:
+    """The register of one Posyandu for one month: each active balita with
+    their latest visit and this month's visit (one query each)."""
+    youngest_birth = period - dt.timedelta(days=BALITA_MAX_AGE_DAYS)
+    children = list(
+        Child.objects.filter(
+            posyandu=posyandu,
+            status=ChildStatus.ACTIVE,
+            birth_date__gt=youngest_birth,
+            birth_date__lte=_month_end(period),
+        ).order_by("name")
+    )
+    ids = [c.pk for c in children]
+    latest: dict[int, Visit] = {}
+    for visit in Visit.objects.filter(child_id__in=ids, period__lte=period).order_by("period"):
+        latest[visit.child_id] = visit
+    rows = []
+    for child in children:
+        last = latest.get(child.pk)
+        rows.append(
+            RegisterRow(
+                child=child,
+                latest=last,
+                this_month=last if last is not None and last.period == period else None,
+            )
+        )
+    return PosyanduMonth(posyandu=posyandu, period=period, rows=rows)
+
+
+def _month_end(period: dt.date) -> dt.date:
+    next_month = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return next_month - dt.timedelta(days=1)
