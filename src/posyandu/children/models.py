@@ -96,3 +96,6 @@ class ChildTransfer(models.Model):
 
     class Meta:
         ordering = ["-transferred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.transferred_on:%d/%m/%Y} {self.from_posyandu_id} -> {self.to_posyandu_id}"

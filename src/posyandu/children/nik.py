@@ -31,7 +31,8 @@ def nik_warnings(
         if len(region) == 4 and nik[:4] != region:
             warnings.append(
                 _(
-                    "Kode wilayah NIK (%(nik)s) bukan kode kota ini (%(kota)s): mungkin lahir di luar kota."
+                    "Kode wilayah NIK (%(nik)s) bukan kode kota ini (%(kota)s): "
+                    "mungkin lahir di luar kota."
                 )
                 % {"nik": nik[:4], "kota": region}
             )

@@ -1,2 +1,12 @@
+from django.urls import path
+
+from posyandu.children import views
+
 app_name = "children"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.child_list, name="list"),
+    path("baru/", views.child_new, name="new"),
+    path("<int:pk>/ubah/", views.child_edit, name="edit"),
+    path("<int:pk>/status/", views.child_status, name="status"),
+    path("<int:pk>/pindah/", views.child_transfer, name="transfer"),
+]

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from posyandu.accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin plus the role and the area the role is bound to."""
+
+    list_display = ("username", "first_name", "last_name", "role", "area", "is_active")
+    list_filter = ("role", "is_active", "is_staff", "is_superuser")
+    search_fields = ("username", "first_name", "last_name", "email")
+    autocomplete_fields = ("posyandu", "puskesmas", "kota")
+    list_select_related = ("posyandu", "puskesmas", "kota")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            _("Peran dan wilayah"),
+            {
+                "fields": ("role", "posyandu", "puskesmas", "kota"),
+                "description": _(
+                    "Kader: isi posyandu. Bidan, tenaga gizi, admin Puskesmas: isi puskesmas. "
+                    "Dinas Kesehatan: isi kota. Administrator: kosongkan."
+                ),
+            },
+        ),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Peran dan wilayah"), {"fields": ("role", "posyandu", "puskesmas", "kota")}),
+    )
+
+    @admin.display(description=_("wilayah"))
+    def area(self, obj: User) -> str:
+        return obj.area_label

@@ -1,0 +1,321 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from posyandu.accounts.models import Role
+from posyandu.accounts.scoping import kelurahan_scope, posyandu_scope
+from posyandu.areas.models import Kelurahan, Posyandu
+from posyandu.children import selectors, services
+from posyandu.children.forms import ChildEditForm, ChildRegisterForm, StatusForm, TransferForm
+from posyandu.children.models import Child
+from posyandu.children.nik import nik_warnings
+
+PAGE_SIZE = 25
+
+
+def _is_kader(user: Any) -> bool:
+    return getattr(user, "role", None) == Role.KADER and not user.is_superuser
+
+
+def _add_form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _warn_about_nik(request: HttpRequest, child: Child) -> None:
+    kota_code = child.posyandu.kelurahan.kecamatan.kota.code
+    for warning in nik_warnings(
+        child.nik, birth_date=child.birth_date, sex=child.sex, kota_code=kota_code
+    ):
+        messages.warning(request, warning)
+    for warning in nik_warnings(child.mother_nik, birth_date=None, sex=None):
+        messages.warning(request, _("NIK ibu: %s") % warning)
+
+
+@login_required
+def child_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    in_scope = posyandu_scope(request.user).order_by("name")
+    posyandu_id: int | None = None
+    raw_posyandu = request.GET.get("posyandu", "")
+    if raw_posyandu.isdigit() and in_scope.filter(pk=int(raw_posyandu)).exists():
+        posyandu_id = int(raw_posyandu)
+    children = selectors.search_children(request.user, query, posyandu_id=posyandu_id)
+    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = QueryDict(mutable=True)
+    if query:
+        params["q"] = query
+    if posyandu_id:
+        params["posyandu"] = str(posyandu_id)
+    return render(
+        request,
+        "children/list.html",
+        {
+            "page": page,
+            "query": query,
+            "posyandu_choices": in_scope,
+            "posyandu_id": posyandu_id,
+            "params": params.urlencode(),
+        },
+    )
+
+
+def _duplicates(user: Any, form: ChildRegisterForm) -> tuple[list[Child], list[dict[str, Any]]]:
+    """Likely existing children: the ones the user may see, and a name-free
+    notice for each one outside the user's area."""
+    data = form.cleaned_data
+    found = list(
+        selectors.possible_duplicates(
+            nik=data.get("nik") or "",
+            name=data.get("name") or "",
+            birth_date=data.get("birth_date"),
+            mother_name=data.get("mother_name") or "",
+        ).select_related("posyandu__puskesmas")
+    )
+    visible_ids = set(
+        selectors.children_for(user)
+        .filter(pk__in=[c.pk for c in found])
+        .values_list("pk", flat=True)
+    )
+    visible = [c for c in found if c.pk in visible_ids]
+    hidden = [
+        {
+            "posyandu": c.posyandu.name,
+            "puskesmas": c.posyandu.puskesmas.name,
+            "same_nik": bool(data.get("nik")) and c.nik == data.get("nik"),
+        }
+        for c in found
+        if c.pk not in visible_ids
+    ]
+    return visible, hidden
+
+
+@login_required
+def child_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    posyandu_qs = posyandu_scope(user).select_related("kelurahan").order_by("name")
+    fixed = _is_kader(user)
+    form_kwargs = {
+        "posyandu": posyandu_qs,
+        "fixed_posyandu": fixed,
+        "kelurahan": kelurahan_scope(user).order_by("name"),
+    }
+    duplicates: list[Child] = []
+    hidden_duplicates: list[dict[str, Any]] = []
+    if request.method == "POST":
+        form = ChildRegisterForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            duplicates, hidden_duplicates = _duplicates(user, form)
+            if (duplicates or hidden_duplicates) and not form.cleaned_data["confirm_different"]:
+                form.add_error(
+                    "confirm_different",
+                    _(
+                        "Mungkin anak ini sudah terdaftar. Periksa daftar di atas; jika memang "
+                        "anak yang berbeda, centang kotak ini lalu simpan lagi."
+                    ),
+                )
+            else:
+                try:
+                    child = services.register_child(
+                        user=user,
+                        posyandu=form.cleaned_data["posyandu"],
+                        **form.registry_fields(),
+                    )
+                except ValidationError as exc:
+                    _add_form_errors(form, exc)
+                else:
+                    messages.success(request, _("%(name)s sudah terdaftar.") % {"name": child.name})
+                    _warn_about_nik(request, child)
+                    return redirect("measurements:child", pk=child.pk)
+    else:
+        initial: dict[str, Any] = {}
+        requested = request.GET.get("posyandu", "")
+        chosen: Posyandu | None = None
+        if requested.isdigit():
+            chosen = posyandu_qs.filter(pk=int(requested)).first()
+        if chosen is None and fixed:
+            chosen = posyandu_qs.first()
+        if chosen is not None:
+            initial["posyandu"] = chosen.pk
+        form = ChildRegisterForm(initial=initial, **form_kwargs)
+    return render(
+        request,
+        "children/register.html",
+        {"form": form, "duplicates": duplicates, "hidden_duplicates": hidden_duplicates},
+    )
+
+
+STORED_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "birth_weight_kg",
+    "birth_length_cm",
+    "nik",
+    "mother_name",
+    "mother_nik",
+    "father_name",
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan",
+    "has_kia_book",
+)
+
+
+def _stored_values(stored: Child, typed: dict[str, Any]) -> list[tuple[str, Any, bool]]:
+    """What is in the database now, each value marked when it differs from the typed one."""
+    rows = []
+    for name in STORED_FIELDS:
+        field = stored._meta.get_field(name)
+        value: Any = getattr(stored, name)
+        differs = name in typed and (typed[name] or "") != (value or "")
+        if name == "sex":
+            value = stored.get_sex_display()
+        elif name == "has_kia_book":
+            value = _("ya") if value else _("tidak")
+        rows.append((str(field.verbose_name), value, differs))
+    return rows
+
+
+def _edit_kelurahan(user: Any, child: Child) -> Any:
+    return Kelurahan.objects.filter(
+        pk__in=kelurahan_scope(user).values("pk")
+    ) | Kelurahan.objects.filter(pk=child.kelurahan_id)
+
+
+@login_required
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_for(request.user, pk)
+    kelurahan = _edit_kelurahan(request.user, child).order_by("name").distinct()
+    stale: Child | None = None
+    stored: list[tuple[str, Any, bool]] = []
+    if request.method == "POST":
+        form = ChildEditForm(request.POST, instance=child, kelurahan=kelurahan)
+        if form.is_valid():
+            try:
+                saved = services.update_child(
+                    user=request.user,
+                    child=child,
+                    version=form.cleaned_data["version"],
+                    **form.registry_fields(),
+                )
+            except services.StaleEdit:
+                stale = Child.objects.select_related("kelurahan").get(pk=pk)
+                stored = _stored_values(stale, form.registry_fields())
+                # The next save knowingly replaces what is stored now.
+                data = request.POST.copy()
+                data["version"] = str(stale.version)
+                form = ChildEditForm(data, instance=Child.objects.get(pk=pk), kelurahan=kelurahan)
+                form.is_valid()
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, _("Data %(name)s disimpan.") % {"name": saved.name})
+                _warn_about_nik(request, saved)
+                return redirect("measurements:child", pk=saved.pk)
+    else:
+        form = ChildEditForm(
+            instance=child, initial={"version": child.version}, kelurahan=kelurahan
+        )
+    child.refresh_from_db()
+    return render(
+        request,
+        "children/edit.html",
+        {
+            "form": form,
+            "child": child,
+            "stale": stale,
+            "stored": stored,
+            "nik_warnings": nik_warnings(
+                child.nik,
+                birth_date=child.birth_date,
+                sex=child.sex,
+                kota_code=child.posyandu.kelurahan.kecamatan.kota.code,
+            ),
+        },
+    )
+
+
+@login_required
+def child_status(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_for(request.user, pk)
+    if request.method == "POST":
+        form = StatusForm(request.POST, child=child)
+        if form.is_valid():
+            child = services.set_status(
+                user=request.user,
+                child=child,
+                status=form.cleaned_data["status"],
+                on=form.cleaned_data["on"],
+            )
+            messages.success(
+                request,
+                _("Status %(name)s sekarang: %(status)s.")
+                % {"name": child.name, "status": child.get_status_display()},
+            )
+            return redirect("measurements:child", pk=child.pk)
+    else:
+        form = StatusForm(child=child, initial={"status": child.status, "on": child.status_date})
+    return render(request, "children/status.html", {"form": form, "child": child})
+
+
+def _transfer_targets(child: Child) -> Any:
+    kota_id = child.posyandu.kelurahan.kecamatan.kota_id
+    return (
+        Posyandu.objects.filter(kelurahan__kecamatan__kota_id=kota_id, is_active=True)
+        .exclude(pk=child.posyandu_id)
+        .select_related("kelurahan")
+        .order_by("name")
+    )
+
+
+@login_required
+def child_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_for(request.user, pk)
+    targets = _transfer_targets(child)
+    if request.method == "POST":
+        form = TransferForm(request.POST, child=child, targets=targets)
+        if form.is_valid():
+            try:
+                transfer = services.transfer_child(
+                    user=request.user,
+                    child=child,
+                    to_posyandu=form.cleaned_data["to_posyandu"],
+                    on=form.cleaned_data["on"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s dipindahkan ke %(to)s.")
+                    % {"name": child.name, "to": transfer.to_posyandu.name},
+                )
+                if selectors.children_for(request.user).filter(pk=child.pk).exists():
+                    return redirect("measurements:child", pk=child.pk)
+                return redirect("areas:posyandu_detail", pk=transfer.from_posyandu_id)
+    else:
+        form = TransferForm(child=child, targets=targets)
+    return render(
+        request,
+        "children/transfer.html",
+        {
+            "form": form,
+            "child": child,
+            "transfers": child.transfers.select_related("from_posyandu", "to_posyandu", "by"),
+        },
+    )

@@ -1,0 +1,147 @@
+"""Factories shared by every test package: areas, users, children.
+
+Users get an unusable password by default (Argon2 hashing is deliberately
+slow); tests that log in through the form set one with ``set_password``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import factory
+from django.contrib.auth.hashers import make_password
+
+from posyandu.accounts.models import Role, User
+from posyandu.areas.models import Kecamatan, Kelurahan, Kota, Posyandu, Puskesmas
+from posyandu.children.models import Child, Sex
+
+
+class KotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Kota
+        django_get_or_create = ("code",)
+
+    code = "64.74"
+    name = "Bontang"
+
+
+class KecamatanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Kecamatan
+
+    kota = factory.SubFactory(KotaFactory)
+    code = factory.Sequence(lambda n: f"64.74.{n % 100:02d}")
+    name = factory.Sequence(lambda n: f"Kecamatan {n}")
+
+
+class KelurahanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Kelurahan
+
+    kecamatan = factory.SubFactory(KecamatanFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.kecamatan.code}.{1001 + n}")
+    name = factory.Sequence(lambda n: f"Kelurahan {n}")
+
+
+class PuskesmasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Puskesmas
+
+    kota = factory.SubFactory(KotaFactory)
+    code = factory.Sequence(lambda n: f"PKM{n:03d}")
+    name = factory.Sequence(lambda n: f"Puskesmas {n}")
+
+
+class PosyanduFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Posyandu
+
+    code = factory.Sequence(lambda n: f"PSY{n:04d}")
+    name = factory.Sequence(lambda n: f"Posyandu Mawar {n}")
+    kelurahan = factory.SubFactory(KelurahanFactory)
+    puskesmas = factory.SubFactory(
+        PuskesmasFactory, kota=factory.SelfAttribute("..kelurahan.kecamatan.kota")
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.LazyFunction(lambda: make_password(None))
+    role = Role.ADMIN
+
+
+def kader_of(posyandu: Posyandu, **kwargs: object) -> User:
+    return UserFactory(role=Role.KADER, posyandu=posyandu, **kwargs)
+
+
+def bidan_of(puskesmas: Puskesmas, **kwargs: object) -> User:
+    return UserFactory(role=Role.BIDAN, puskesmas=puskesmas, **kwargs)
+
+
+def dinkes_of(kota: Kota, **kwargs: object) -> User:
+    return UserFactory(role=Role.DINKES, kota=kota, **kwargs)
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    name = factory.Sequence(lambda n: f"Anak Ke {n}")
+    sex = Sex.FEMALE
+    birth_date = dt.date(2024, 1, 15)
+    mother_name = factory.Sequence(lambda n: f"Ibu Ke {n}")
+    posyandu = factory.SubFactory(PosyanduFactory)
+    kelurahan = factory.SelfAttribute("posyandu.kelurahan")
+
+
+@dataclass
+class City:
+    """Two Puskesmas in one kota, each with Posyandu, and one Posyandu in another kota."""
+
+    kota: Kota
+    puskesmas_a: Puskesmas
+    puskesmas_b: Puskesmas
+    posyandu_a: Posyandu
+    posyandu_a2: Posyandu
+    posyandu_b: Posyandu
+    other_kota_posyandu: Posyandu
+
+
+def make_city() -> City:
+    kota = KotaFactory(code="64.74", name="Bontang")
+    utara = KecamatanFactory(kota=kota, code="64.74.01", name="Bontang Utara")
+    selatan = KecamatanFactory(kota=kota, code="64.74.02", name="Bontang Selatan")
+    kuala = KelurahanFactory(kecamatan=utara, code="64.74.01.1001", name="Bontang Kuala")
+    tanjung = KelurahanFactory(kecamatan=selatan, code="64.74.02.1001", name="Tanjung Laut")
+    pkm_a = PuskesmasFactory(kota=kota, code="PKM-BU", name="Puskesmas Bontang Utara I")
+    pkm_a.kelurahan.add(kuala)
+    pkm_b = PuskesmasFactory(kota=kota, code="PKM-BS", name="Puskesmas Bontang Selatan I")
+    pkm_b.kelurahan.add(tanjung)
+    other_kota = KotaFactory(code="64.72", name="Samarinda")
+    other_kec = KecamatanFactory(kota=other_kota, code="64.72.01", name="Palaran")
+    other_kel = KelurahanFactory(kecamatan=other_kec, code="64.72.01.1001", name="Rawa Makmur")
+    return City(
+        kota=kota,
+        puskesmas_a=pkm_a,
+        puskesmas_b=pkm_b,
+        posyandu_a=PosyanduFactory(
+            code="PSY-A", name="Posyandu Melati", kelurahan=kuala, puskesmas=pkm_a
+        ),
+        posyandu_a2=PosyanduFactory(
+            code="PSY-A2", name="Posyandu Kenanga", kelurahan=kuala, puskesmas=pkm_a
+        ),
+        posyandu_b=PosyanduFactory(
+            code="PSY-B", name="Posyandu Anggrek", kelurahan=tanjung, puskesmas=pkm_b
+        ),
+        other_kota_posyandu=PosyanduFactory(
+            code="PSY-X",
+            name="Posyandu Samarinda",
+            kelurahan=other_kel,
+            puskesmas=PuskesmasFactory(kota=other_kota, code="PKM-X", name="Puskesmas Palaran"),
+        ),
+    )
