@@ -69,7 +69,11 @@ class NeedsConfirmation(Exception):
     assessment: Assessment
 
 
-def _validate_values(child: Child, values: dict[str, Any]) -> None:
+def validate_values(child: Child, values: dict[str, Any]) -> None:
+    """Raise ``ValidationError`` (per field, in Indonesian) for values no child can have.
+
+    Fills in the measuring position from the age when a length is given without one.
+    """
     errors: dict[str, str] = {}
     measured_on = values.get("measured_on")
     today = timezone.localdate()
@@ -138,6 +142,72 @@ def _apply_assessment(visit: Visit, assessment: Assessment) -> None:
     visit.warnings = [{"code": w.code, "message": w.message} for w in assessment.warnings]
 
 
+@dataclass(frozen=True)
+class GainResult:
+    status: str
+    gain_g: int | None
+    kbm_g: int | None
+    is_2t: bool
+
+
+def gain_against(
+    *,
+    child: Child,
+    measured_on: dt.date,
+    weight_kg: Decimal | None,
+    previous: Visit | None,
+    weighed_before: bool,
+    kbm_version: str,
+) -> GainResult:
+    """N/T/O/B of a weighing, given last calendar month's visit (``previous``)
+    and whether the child was ever weighed before this month."""
+    gain_g: int | None = None
+    kbm: int | None = None
+    if weight_kg is None:
+        status = ""
+    elif not weighed_before:
+        status = WeightGain.BARU
+    elif previous is None or previous.weight_kg is None:
+        status = WeightGain.TIDAK_DITIMBANG_BULAN_LALU
+    else:
+        gain_g = int(round((Decimal(weight_kg) - previous.weight_kg) * 1000))
+        kbm_value = float(kbm_grams(completed_months(child.birth_date, measured_on), kbm_version))
+        if kbm_value != kbm_value:  # NaN: under 1 month or beyond the table
+            status = WeightGain.TIDAK_DITIMBANG_BULAN_LALU
+        else:
+            kbm = int(kbm_value)
+            status = WeightGain.NAIK if gain_g >= kbm else WeightGain.TIDAK_NAIK
+    is_2t = (
+        status == WeightGain.TIDAK_NAIK
+        and previous is not None
+        and previous.weight_gain == WeightGain.TIDAK_NAIK
+    )
+    return GainResult(status, gain_g, kbm, is_2t)
+
+
+def preview_gain(
+    *,
+    child: Child,
+    measured_on: dt.date,
+    weight_kg: Decimal | None,
+    exclude_pk: int | None = None,
+) -> GainResult:
+    """The N/T/O/B that saving this weight would give (for the live form)."""
+    period = first_of_month(measured_on)
+    earlier = Visit.objects.filter(child=child, period__lt=period)
+    if exclude_pk:
+        earlier = earlier.exclude(pk=exclude_pk)
+    previous = earlier.filter(period=previous_month(period)).first()
+    return gain_against(
+        child=child,
+        measured_on=measured_on,
+        weight_kg=weight_kg,
+        previous=previous,
+        weighed_before=earlier.filter(weight_kg__isnull=False).exists(),
+        kbm_version=current_kbm_version(),
+    )
+
+
 def refresh_weight_gain(child: Child, *, kbm_version: str | None = None) -> None:
     """Recompute N/T/O/B and 2T for all of a child's visits, in month order.
 
@@ -150,35 +220,24 @@ def refresh_weight_gain(child: Child, *, kbm_version: str | None = None) -> None
     weighed_before = False
     for visit in visits:
         old = (visit.weight_gain, visit.weight_gain_g, visit.kbm_g, visit.is_2t)
-        prev = by_period.get(previous_month(visit.period))
-        gain_g: int | None = None
-        kbm: int | None = None
-        if visit.weight_kg is None:
-            status = ""
-        elif not weighed_before:
-            status = WeightGain.BARU
-        elif prev is None or prev.weight_kg is None:
-            status = WeightGain.TIDAK_DITIMBANG_BULAN_LALU
-        else:
-            gain_g = int(round((visit.weight_kg - prev.weight_kg) * 1000))
-            kbm = kbm_grams(completed_months(child.birth_date, visit.measured_on), version)
-            status = WeightGain.NAIK if gain_g >= kbm else WeightGain.TIDAK_NAIK
-        is_2t = (
-            status == WeightGain.TIDAK_NAIK
-            and prev is not None
-            and prev.weight_gain == WeightGain.TIDAK_NAIK
+        result = gain_against(
+            child=child,
+            measured_on=visit.measured_on,
+            weight_kg=visit.weight_kg,
+            previous=by_period.get(previous_month(visit.period)),
+            weighed_before=weighed_before,
+            kbm_version=version,
         )
-        visit.weight_gain, visit.weight_gain_g, visit.kbm_g, visit.is_2t = (
-            status,
-            gain_g,
-            kbm,
-            is_2t,
-        )
+        new = (result.status, result.gain_g, result.kbm_g, result.is_2t)
+        visit.weight_gain, visit.weight_gain_g, visit.kbm_g, visit.is_2t = new
         if visit.weight_kg is not None:
             weighed_before = True
-        if (status, gain_g, kbm, is_2t) != old:
+        if new != old:
             Visit.objects.filter(pk=visit.pk).update(
-                weight_gain=status, weight_gain_g=gain_g, kbm_g=kbm, is_2t=is_2t
+                weight_gain=result.status,
+                weight_gain_g=result.gain_g,
+                kbm_g=result.kbm_g,
+                is_2t=result.is_2t,
             )
 
 
@@ -211,14 +270,15 @@ def record_visit(
     values = {k: v for k, v in values.items() if k in VALUE_FIELDS}
     if session is not None and values.get("measured_on") is None:
         values["measured_on"] = session.date
-    _validate_values(child, values)
+    validate_values(child, values)
     period = first_of_month(values["measured_on"])
     already = Visit.objects.filter(child=child, period=period).first()
     if already is not None:
         raise ValidationError(
             {
                 "measured_on": _(
-                    "%(name)s sudah ditimbang bulan ini (%(d)s). Ubah kunjungan itu, jangan buat baru."
+                    "%(name)s sudah ditimbang bulan ini (%(d)s). "
+                    "Ubah kunjungan itu, jangan buat baru."
                 )
                 % {"name": child.name, "d": already.measured_on.strftime("%d/%m/%Y")}
             }
@@ -268,7 +328,7 @@ def update_visit(
     child = locked.child
     merged = {name: getattr(locked, name) for name in VALUE_FIELDS}
     merged.update({k: v for k, v in values.items() if k in VALUE_FIELDS})
-    _validate_values(child, merged)
+    validate_values(child, merged)
     period = first_of_month(merged["measured_on"])
     if Visit.objects.filter(child=child, period=period).exclude(pk=locked.pk).exists():
         raise ValidationError(
