@@ -105,3 +105,34 @@ def posyandu_month(posyandu: Posyandu, period: dt.date) -> PosyanduMonth:
 def _month_end(period: dt.date) -> dt.date:
     next_month = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return next_month - dt.timedelta(days=1)
+
+
+@dataclass
+class SessionTable:
+    """The weighing table of one opening day: who is done this month, who is not."""
+
+    session: PosyanduSession
+    done: list[RegisterRow]
+    not_yet: list[RegisterRow]
+    query: str
+    total: int
+
+
+def session_table(session: PosyanduSession, query: str = "") -> SessionTable:
+    """Children of the session's Posyandu, split by whether they have this
+    month's visit (a child can be weighed only once a month), optionally
+    narrowed to names (child or mother) containing ``query``."""
+    month = posyandu_month(session.posyandu, session.date.replace(day=1))
+    needle = " ".join(query.lower().split())
+    rows = [
+        r
+        for r in month.rows
+        if not needle or needle in r.child.name.lower() or needle in r.child.mother_name.lower()
+    ]
+    return SessionTable(
+        session=session,
+        done=[r for r in rows if r.this_month is not None],
+        not_yet=[r for r in rows if r.this_month is None],
+        query=query,
+        total=len(month.rows),
+    )

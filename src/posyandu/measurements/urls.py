@@ -1,2 +1,14 @@
+from django.urls import path
+
+from posyandu.measurements import views
+
 app_name = "measurements"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.session_pick, name="session_pick"),
+    path("sesi/<int:pk>/", views.session_page, name="session"),
+    path("anak/<int:pk>/", views.child_page, name="child"),
+    path("anak/<int:pk>/cetak/", views.child_print, name="child_print"),
+    path("anak/<int:pk>/kunjungan/baru/", views.visit_new, name="visit_new"),
+    path("anak/<int:pk>/kunjungan/pratinjau/", views.visit_preview, name="visit_preview"),
+    path("kunjungan/<int:pk>/ubah/", views.visit_edit, name="visit_edit"),
+]

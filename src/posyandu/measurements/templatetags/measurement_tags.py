@@ -1,0 +1,98 @@
+"""Display helpers for visits: z-scores with a decimal comma, ages, NIK masking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from posyandu.growth.classify import label
+
+register = template.Library()
+
+# Category code -> pill colour: red for the worst band, yellow for the next.
+_SEVERITY = {
+    "sangat_kurang": "bad",
+    "kurang": "warn",
+    "risiko_lebih": "warn",
+    "sangat_pendek": "bad",
+    "pendek": "warn",
+    "gizi_buruk": "bad",
+    "gizi_kurang": "warn",
+    "berisiko_gizi_lebih": "warn",
+    "gizi_lebih": "warn",
+    "obesitas": "bad",
+}
+
+
+@register.filter
+def zfmt(value: float | None) -> str:
+    """A z-score as "−1,23" (two decimals, decimal comma, a real minus sign)."""
+    if value is None:
+        return "–"
+    return f"{value:+.2f}".replace(".", ",").replace("-", "−")
+
+
+@register.filter
+def comma(value: Decimal | float | None, places: int = 1) -> str:
+    """A measurement with a decimal comma: 10.40 -> "10,4" (trailing zeros dropped)."""
+    if value is None or value == "":
+        return ""
+    text = f"{float(value):.{int(places)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+@register.filter
+def category(code: str, indicator: str) -> str:
+    """The Permenkes label of a stored category code (``{{ v.cat_lhfa|category:"lhfa" }}``)."""
+    try:
+        lang = "en" if (get_language() or "").startswith("en") else "id"
+        return label(indicator, code or "", lang)
+    except ValueError:
+        return code
+
+
+@register.filter
+def severity(code: str) -> str:
+    if not code:
+        return ""
+    return _SEVERITY.get(code, "ok")
+
+
+@register.filter
+def age_text(days: int | None) -> str:
+    """Age as the KIA book writes it: "1 th 3 bln", "5 bln 12 hr"."""
+    if days is None:
+        return ""
+    months = int(days // 30.4375)
+    years, months_left = divmod(months, 12)
+    if years:
+        return _("%(y)d th %(m)d bln") % {"y": years, "m": months_left}
+    if months:
+        return _("%(m)d bln %(d)d hr") % {"m": months, "d": int(days - months * 30.4375)}
+    return _("%(d)d hari") % {"d": days}
+
+
+@register.filter
+def age_on(birth_date: dt.date, on: dt.date | None = None) -> str:
+    return age_text(((on or dt.date.today()) - birth_date).days)
+
+
+@register.filter
+def mask_nik(nik: str) -> str:
+    """Show only the last 4 digits of a NIK (personal data under UU PDP)."""
+    if not nik:
+        return ""
+    return "•" * max(len(nik) - 4, 0) + nik[-4:]
+
+
+@register.filter
+def gain_sign(grams: int | None) -> str:
+    if grams is None:
+        return ""
+    return f"{grams:+d} g".replace("-", "−")
