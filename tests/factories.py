@@ -145,3 +145,17 @@ def make_city() -> City:
             puskesmas=PuskesmasFactory(kota=other_kota, code="PKM-X", name="Puskesmas Palaran"),
         ),
     )
+
+
+def make_visit(child: Child, measured_on: dt.date, **values: object) -> object:
+    """A stored visit row, written directly (no growth engine), for register tests."""
+    from posyandu.measurements.models import Visit
+
+    return Visit.objects.create(
+        child=child,
+        posyandu=child.posyandu,
+        measured_on=measured_on,
+        period=measured_on.replace(day=1),
+        age_days=(measured_on - child.birth_date).days,
+        **values,
+    )

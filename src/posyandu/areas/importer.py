@@ -207,11 +207,11 @@ def _import_row(values: dict[str, str], report: ImportReport) -> None:
     if level == "kota":
         _check_code(level, code, None)
     elif level == "kecamatan":
+        _check_code(level, code, parent_code)
         fields["kota"] = _parent(Kota, parent_code, "kota")
-        _check_code(level, code, parent_code)
     elif level == "kelurahan":
-        fields["kecamatan"] = _parent(Kecamatan, parent_code, "kecamatan")
         _check_code(level, code, parent_code)
+        fields["kecamatan"] = _parent(Kecamatan, parent_code, "kecamatan")
     elif level == "puskesmas":
         fields["kota"] = _parent(Kota, parent_code, "kota")
         codes = [c.strip() for c in values.get("kelurahan_codes", "").split(";") if c.strip()]

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from posyandu.areas.selectors import participation
+from tests.factories import ChildFactory, bidan_of, kader_of, make_visit
+
+
+@pytest.fixture
+def this_month():
+    return timezone.localdate().replace(day=1)
+
+
+@pytest.fixture
+def register(city, this_month):
+    """Posyandu Melati: 3 balita, 2 weighed this month; one aged-out child, one died."""
+    young = this_month - dt.timedelta(days=400)
+    ani = ChildFactory(name="Ani", birth_date=young, posyandu=city.posyandu_a)
+    budi = ChildFactory(name="Budi", birth_date=young, posyandu=city.posyandu_a, sex=1)
+    cici = ChildFactory(name="Cici", birth_date=young, posyandu=city.posyandu_a)
+    ChildFactory(
+        name="Lulus", birth_date=this_month - dt.timedelta(days=2000), posyandu=city.posyandu_a
+    )
+    ChildFactory(name="Almarhum", birth_date=young, posyandu=city.posyandu_a, status="meninggal")
+    make_visit(
+        ani,
+        this_month,
+        weight_kg="8.10",
+        height_cm="72.5",
+        cat_wfa="kurang",
+        cat_lhfa="pendek",
+        cat_wflh="gizi_baik",
+        weight_gain="T",
+        is_2t=True,
+    )
+    make_visit(
+        budi, this_month, weight_kg="6.00", is_bgm=True, weight_gain="N", cat_wfa="sangat_kurang"
+    )
+    make_visit(cici, this_month - dt.timedelta(days=20), weight_kg="9.00")
+    return {"ani": ani, "budi": budi, "cici": cici}
+
+
+@pytest.mark.django_db
+def test_participation_counts_d_and_s_per_posyandu(city, register, this_month):
+    counts = participation([city.posyandu_a.pk, city.posyandu_b.pk], this_month)
+
+    assert counts[city.posyandu_a.pk].sasaran == 3
+    assert counts[city.posyandu_a.pk].weighed == 2
+    assert counts[city.posyandu_a.pk].d_over_s == pytest.approx(2 / 3)
+    assert counts[city.posyandu_b.pk].sasaran == 0
+    assert counts[city.posyandu_b.pk].d_over_s is None
+
+
+@pytest.mark.django_db
+def test_posyandu_list_shows_this_months_d_over_s(client, city, register):
+    client.force_login(bidan_of(city.puskesmas_a))
+
+    response = client.get(reverse("areas:posyandu_list"))
+
+    rows = dict((p.name, c) for p, c in response.context["rows"])
+    assert set(rows) == {"Posyandu Melati", "Posyandu Kenanga"}
+    assert (rows["Posyandu Melati"].weighed, rows["Posyandu Melati"].sasaran) == (2, 3)
+    assert "2/3" in response.content.decode()
+    assert "67%" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_posyandu_page_shows_register_ds_and_who_has_not_come(client, city, register):
+    client.force_login(kader_of(city.posyandu_a))
+
+    response = client.get(reverse("areas:posyandu_detail", args=[city.posyandu_a.pk]))
+
+    body = response.content.decode()
+    assert response.context["sasaran"] == 3
+    assert response.context["weighed"] == 2
+    assert [e.child.name for e in response.context["not_yet"]] == ["Cici"]
+    assert "66,7%" in body
+    assert "Lulus" not in body and "Almarhum" not in body
+    assert "Berat badan kurang" in body
+    assert "Pendek" in body
+    assert "Gizi baik" in body
+    assert "2T" in body
+    assert "BGM" in body
+    assert "8,1 kg" in body
+    assert reverse("measurements:child", args=[register["ani"].pk]) in body
+    assert reverse("measurements:visit_new", args=[register["cici"].pk]) in body
+    assert f"{reverse('children:new')}?posyandu={city.posyandu_a.pk}" in body
+    entries = {e.child.name: e for e in response.context["entries"]}
+    assert entries["Ani"].age_months in (13, 14)
+
+
+@pytest.mark.django_db
+def test_month_picker_shows_last_month(client, city, register, this_month):
+    client.force_login(kader_of(city.posyandu_a))
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+
+    response = client.get(
+        reverse("areas:posyandu_detail", args=[city.posyandu_a.pk]),
+        {"bulan": last_month.strftime("%Y-%m")},
+    )
+
+    assert response.context["period"] == last_month
+    weighed_last_month = 1 if register["cici"].visits.get().period == last_month else 0
+    assert response.context["weighed"] == weighed_last_month
+
+
+@pytest.mark.django_db
+def test_an_unreadable_month_falls_back_to_this_month(client, city, register, this_month):
+    client.force_login(kader_of(city.posyandu_a))
+    response = client.get(
+        reverse("areas:posyandu_detail", args=[city.posyandu_a.pk]), {"bulan": "2025-13"}
+    )
+    assert response.context["period"] == this_month
+
+
+@pytest.mark.django_db
+def test_home_sends_a_kader_to_their_posyandu_page(client, city):
+    client.force_login(kader_of(city.posyandu_a))
+    response = client.get("/")
+    assert response["Location"] == reverse("areas:posyandu_detail", args=[city.posyandu_a.pk])
