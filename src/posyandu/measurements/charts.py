@@ -28,8 +28,7 @@ LENGTH_HEIGHT_SWITCH_DAYS = 731
 GREEN_DARK = "#bfe3b4"
 GREEN = "#dcf0d5"
 YELLOW = "#fff1b3"
-RED = "#f7c9c4"
-ORANGE = "#fde0c2"
+RED = "#fbe1de"
 _WEIGHT_BANDS = (
     (-math.inf, -3.0, RED),
     (-3.0, -2.0, YELLOW),
@@ -37,7 +36,6 @@ _WEIGHT_BANDS = (
     (-1.0, 1.0, GREEN_DARK),
     (1.0, 2.0, GREEN),
     (2.0, 3.0, YELLOW),
-    (3.0, math.inf, ORANGE),
 )
 # Tall is not a problem (Permenkes: normal up to +3 SD), so no warning colour above.
 _LENGTH_BANDS = (
@@ -45,7 +43,7 @@ _LENGTH_BANDS = (
     (-3.0, -2.0, YELLOW),
     (-2.0, -1.0, GREEN),
     (-1.0, 1.0, GREEN_DARK),
-    (1.0, math.inf, GREEN),
+    (1.0, 3.0, GREEN),
 )
 _HEAD_BANDS = (
     (-math.inf, -3.0, RED),
@@ -232,15 +230,19 @@ class Chart:
         return self.lines[z]
 
     def _bands(self) -> Iterable[str]:
-        for z_low, z_high, fill in self.spec.bands:
-            xs_low, ys_low = self._edge(z_low)
-            xs_high, ys_high = self._edge(z_high)
-            if not len(xs_low) or not len(xs_high):
+        """Paint from the top band down, each filling from its upper line to
+        the floor: the next band covers the part below, and every line is
+        written once instead of twice."""
+        floor = self.py(self.y_min)
+        for _z_low, z_high, fill in reversed(self.spec.bands):
+            xs, ys = self._edge(z_high)
+            if not len(xs):
                 continue
-            ys_low = np.clip(ys_low, self.y_min, self.y_max)
-            ys_high = np.clip(ys_high, self.y_min, self.y_max)
-            outline = self._path(xs_low, ys_low) + " " + self._path(xs_high[::-1], ys_high[::-1])
-            yield f'<polygon class="band" fill="{fill}" points="{outline}"/>'
+            ys = np.clip(ys, self.y_min, self.y_max)
+            corners = (
+                f"{self.px(float(xs[-1])):.1f},{floor:.1f} {self.px(float(xs[0])):.1f},{floor:.1f}"
+            )
+            yield f'<polygon class="band" fill="{fill}" points="{self._path(xs, ys)} {corners}"/>'
 
     def _grid(self) -> Iterable[str]:
         top, right, bottom, left = self.margin
@@ -310,13 +312,14 @@ def _x_ticks(spec: ChartSpec, span: float) -> tuple[float, float]:
 
 def _sample_x(spec: ChartSpec, x_min: float, x_max: float) -> np.ndarray:
     if not spec.by_age:
-        return np.arange(x_min, x_max + 0.001, 0.5)
-    # Curves bend sharply in the first months: sample weekly there.
-    early = np.arange(0.0, min(6.0, x_max), 0.25)
-    later = np.arange(6.0, x_max + 0.001, 0.5)
-    months = np.concatenate([early, later]) if x_max > 6 else early
-    if x_max not in months:
-        months = np.append(months, x_max)
+        return np.arange(x_min, x_max + 0.001, 1.0)
+    # Curves bend sharply in the first months: sample weekly there, monthly
+    # later (straight segments between months are within a pixel), which
+    # keeps the page light on a slow connection.
+    months = np.concatenate(
+        [np.arange(0.0, 3.0, 0.25), np.arange(3.0, 12.0, 0.5), np.arange(12.0, 61.0, 1.0)]
+    )
+    months = np.union1d(months[months <= x_max], [x_max])
     if spec.indicator == "lhfa" and x_min * DAYS_PER_MONTH < LENGTH_HEIGHT_SWITCH_DAYS:
         # Length (lying) turns into height (standing) at 731 days: draw the step.
         step_months = np.array([730, LENGTH_HEIGHT_SWITCH_DAYS]) / DAYS_PER_MONTH

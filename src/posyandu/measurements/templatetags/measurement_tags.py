@@ -38,13 +38,13 @@ def zfmt(value: float | None) -> str:
 
 @register.filter
 def comma(value: Decimal | float | None, places: int = 1) -> str:
-    """A measurement with a decimal comma: 10.40 -> "10,4" (trailing zeros dropped)."""
+    """A measurement with a decimal comma and at most ``places`` decimals, at
+    least one: 10.40 -> "10,4", 8 -> "8,0", 7.45 -> "7,45" (with places=2)."""
     if value is None or value == "":
         return ""
-    text = f"{float(value):.{int(places)}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    text = f"{float(value):.{max(int(places), 1)}f}"
+    whole, decimals = text.split(".")
+    return f"{whole},{decimals.rstrip('0') or '0'}"
 
 
 @register.filter
