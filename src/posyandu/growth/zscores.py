@@ -208,9 +208,13 @@ def _normalise_measure(measure: Any, n: int) -> tuple[BoolArray, BoolArray, Bool
     standing = (arr == "h") | (arr == "H")
     blank = (arr == "") | (arr == " ")
     if arr.dtype.kind == "O":
-        blank |= np.equal(arr, None)
+        blank |= np.equal(arr, np.array(None, dtype=object))
     invalid = ~(lying | standing | blank)
     return lying, standing, invalid
+
+
+# An object array, so that True and 1 in an object-dtype input match too.
+_OEDEMA_YES: Final = np.array(["y", "Y", "1", "yes", "true", "True", True, 1], dtype=object)
 
 
 def _normalise_oedema(oedema: Any, n: int) -> BoolArray:
@@ -220,8 +224,14 @@ def _normalise_oedema(oedema: Any, n: int) -> BoolArray:
     if arr.ndim == 0:
         arr = np.full(n, arr.item())
     if arr.dtype.kind in "UO":
-        return np.isin(arr, ["y", "Y", "1", "yes", "true", "True", True, 1])
-    return arr.astype(bool)
+        return np.isin(arr, _OEDEMA_YES)
+    if arr.dtype.kind == "b":
+        return arr
+    # WHO codes oedema 1 = yes, 2 = no, and treats anything else, missing
+    # included, as no oedema; astype(bool) would read NaN and 2 as oedema.
+    with np.errstate(invalid="ignore"):
+        coded_yes: BoolArray = arr.astype(np.float64) == 1.0
+    return coded_yes
 
 
 def compute_zscores(
