@@ -178,3 +178,12 @@ def test_only_admins_see_the_upload_page(client, city, role):
     }[role]
     client.force_login(UserFactory(role=role, **area))
     assert client.get(reverse("areas:import")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_model_validation_errors_are_reported_with_the_field_name():
+    long_name = "X" * 150
+    report = import_areas(f"level,code,name,parent_code\nkota,64.74,{long_name},\n")
+    assert [e.line for e in report.errors] == [2]
+    assert report.errors[0].message.startswith("name: ")
+    assert Kota.objects.count() == 0

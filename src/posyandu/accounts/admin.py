@@ -6,7 +6,7 @@ from posyandu.accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     """Django's user admin plus the role and the area the role is bound to."""
 
     list_display = ("username", "first_name", "last_name", "role", "area", "is_active")
@@ -15,7 +15,7 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ("posyandu", "puskesmas", "kota")
     list_select_related = ("posyandu", "puskesmas", "kota")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (
             _("Peran dan wilayah"),
             {

@@ -1,17 +1,19 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from posyandu.areas.models import Kecamatan, Kelurahan, Kota, Posyandu, Puskesmas
 
 
 @admin.register(Kota)
-class KotaAdmin(admin.ModelAdmin):
+class KotaAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(admin.ModelAdmin):
+class KecamatanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("code", "name", "kota")
     list_filter = ("kota",)
     search_fields = ("code", "name")
@@ -19,7 +21,7 @@ class KecamatanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Kelurahan)
-class KelurahanAdmin(admin.ModelAdmin):
+class KelurahanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("code", "name", "kecamatan")
     list_filter = ("kecamatan__kota", "kecamatan")
     search_fields = ("code", "name")
@@ -28,14 +30,14 @@ class KelurahanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Puskesmas)
-class PuskesmasAdmin(admin.ModelAdmin):
+class PuskesmasAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("code", "name", "kota", "wilayah_kerja")
     list_filter = ("kota",)
     search_fields = ("code", "name")
     autocomplete_fields = ("kota",)
     filter_horizontal = ("kelurahan",)
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Puskesmas]:
         return super().get_queryset(request).prefetch_related("kelurahan")
 
     @admin.display(description=_("wilayah kerja"))
@@ -44,7 +46,7 @@ class PuskesmasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Posyandu)
-class PosyanduAdmin(admin.ModelAdmin):
+class PosyanduAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("code", "name", "kelurahan", "puskesmas", "is_active")
     list_filter = ("is_active", "puskesmas", "kelurahan__kecamatan")
     search_fields = ("code", "name")

@@ -77,10 +77,9 @@ class _Rollback(Exception):
 def _messages(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
         return "; ".join(
-            f"{name}: {' '.join(str(m) for m in errs.messages)}"
-            for name, errs in exc.error_dict.items()
+            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
         )
-    return " ".join(str(m) for m in exc.messages)
+    return " ".join(exc.messages)
 
 
 def _decode(data: bytes | str) -> str:
@@ -256,6 +255,7 @@ def _import_row(values: dict[str, str], report: ImportReport) -> None:
     if changed:
         instance.save()
     if kelurahan is not None:
+        assert isinstance(instance, Puskesmas)
         current = set(instance.kelurahan.values_list("pk", flat=True)) if not created else set()
         wanted = {k.pk for k in kelurahan}
         if current != wanted:

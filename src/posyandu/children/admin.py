@@ -3,7 +3,7 @@ from django.contrib import admin
 from posyandu.children.models import Child, ChildTransfer
 
 
-class ChildTransferInline(admin.TabularInline):
+class ChildTransferInline(admin.TabularInline):  # type: ignore[type-arg]
     model = ChildTransfer
     fk_name = "child"
     extra = 0
@@ -15,7 +15,7 @@ class ChildTransferInline(admin.TabularInline):
 
 
 @admin.register(Child)
-class ChildAdmin(admin.ModelAdmin):
+class ChildAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: registry changes go through the app, which checks versions and audits."""
 
     list_display = ("name", "birth_date", "sex", "mother_name", "posyandu", "status")

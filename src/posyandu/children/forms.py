@@ -67,7 +67,7 @@ class MeasureField(forms.DecimalField):
         self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
     def validate(self, value: Decimal | None) -> None:
-        super().validate(value)
+        super().validate(value)  # type: ignore[arg-type]
         low, high = self.bounds
         if value is not None and not (low <= value <= high):
             raise forms.ValidationError(
@@ -102,7 +102,7 @@ class NikField(forms.CharField):
         return nik
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(forms.ModelForm):  # type: ignore[type-arg]
     birth_date = DateDMYField(label=_("Tanggal lahir"))
     birth_weight_kg = MeasureField(unit="kg", bounds=BIRTH_WEIGHT_KG, label=_("Berat lahir (kg)"))
     birth_length_cm = MeasureField(unit="cm", bounds=BIRTH_LENGTH_CM, label=_("Panjang lahir (cm)"))
@@ -236,6 +236,10 @@ class StatusForm(forms.Form):
         return value
 
 
+def _posyandu_with_kelurahan(posyandu: Posyandu) -> str:
+    return f"{posyandu.name} ({posyandu.kelurahan.name})"
+
+
 class TransferForm(forms.Form):
     to_posyandu = forms.ModelChoiceField(
         label=_("Pindah ke posyandu"),
@@ -248,13 +252,15 @@ class TransferForm(forms.Form):
     on = DateDMYField(label=_("Tanggal pindah"))
     reason = forms.CharField(label=_("Alasan"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, child: Child, targets: QuerySet[Posyandu], **kwargs: Any):
+    def __init__(
+        self, *args: Any, child: Child, targets: QuerySet[Posyandu], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.child = child
         field = self.fields["to_posyandu"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = targets
-        field.label_from_instance = lambda p: f"{p.name} ({p.kelurahan.name})"
+        field.label_from_instance = _posyandu_with_kelurahan  # type: ignore[method-assign,assignment]
 
     def clean_on(self) -> dt.date:
         value: dt.date = self.cleaned_data["on"]

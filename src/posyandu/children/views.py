@@ -106,7 +106,7 @@ def child_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     posyandu_qs = posyandu_scope(user).select_related("kelurahan").order_by("name")
     fixed = _is_kader(user)
-    form_kwargs = {
+    form_kwargs: dict[str, Any] = {
         "posyandu": posyandu_qs,
         "fixed_posyandu": fixed,
         "kelurahan": kelurahan_scope(user).order_by("name"),
@@ -179,7 +179,7 @@ def _stored_values(stored: Child, typed: dict[str, Any]) -> list[tuple[str, Any,
     """What is in the database now, each value marked when it differs from the typed one."""
     rows = []
     for name in STORED_FIELDS:
-        field = stored._meta.get_field(name)
+        field: Any = stored._meta.get_field(name)
         value: Any = getattr(stored, name)
         differs = name in typed and (typed[name] or "") != (value or "")
         if name == "sex":
