@@ -11,6 +11,7 @@ NaN without a special case.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -69,8 +70,7 @@ TABLE_SPECS: Final[dict[str, tuple[str, float]]] = {
 def _read_table(name: str) -> LmsTable:
     index_name, step = TABLE_SPECS[name]
     source = resources.files("posyandu.growth").joinpath("data", f"{name}.csv")
-    with source.open("r", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = list(csv.DictReader(io.StringIO(source.read_text(encoding="utf-8"))))
     if not rows:
         raise RuntimeError(f"WHO table {name}.csv is empty")
     index = np.array([float(r[index_name]) for r in rows])

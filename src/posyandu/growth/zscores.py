@@ -163,9 +163,9 @@ def restrict_beyond_3sd(
     return z
 
 
-def _lookup(tab: LmsTable, sex_row: IntArray, row: IntArray, ok: BoolArray) -> tuple[
-    FloatArray, FloatArray, FloatArray
-]:
+def _lookup(
+    tab: LmsTable, sex_row: IntArray, row: IntArray, ok: BoolArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """L, M, S at (sex, row); NaN where ``ok`` is false or the row is unpublished."""
     flat = np.where(ok, sex_row * tab.n_rows + row, 0)
     L = tab.L.ravel().take(flat)
@@ -195,22 +195,57 @@ def _as_float(values: Any, n: int) -> FloatArray:
 
 
 def _normalise_measure(measure: Any, n: int) -> tuple[BoolArray, BoolArray, BoolArray]:
-    """(lying, standing, invalid) masks from strings l/h/"" (any case)."""
+    """(lying, standing, invalid) masks from strings l/h/"" (any case, spaces ignored).
+
+    NaN or None counts as blank (position unknown), like an empty cell.
+    """
+    none = np.zeros(n, dtype=bool)
     if measure is None:
-        none = np.zeros(n, dtype=bool)
         return none, none.copy(), none.copy()
     arr = np.asarray(measure)
     if arr.ndim == 0:
         arr = np.full(n, arr.item(), dtype=object)
+    if arr.dtype.kind == "f":
+        # A numeric column can only be all-blank (NaN); any number is not l/h.
+        return none, none.copy(), ~np.isnan(arr)
     if arr.dtype.kind not in "UO":
         arr = arr.astype(str)
     lying = (arr == "l") | (arr == "L")
     standing = (arr == "h") | (arr == "H")
-    blank = (arr == "") | (arr == " ")
+    blank = arr == ""
     if arr.dtype.kind == "O":
         blank |= np.equal(arr, np.array(None, dtype=object))
+    odd = ~(lying | standing | blank)
+    if odd.any():
+        # Slow path only for the few cells that need cleaning (" L ", nan).
+        cleaned = np.array([_clean_position(v) for v in arr[odd]], dtype=object)
+        lying[odd] = cleaned == "l"
+        standing[odd] = cleaned == "h"
+        blank[odd] = cleaned == ""
     invalid = ~(lying | standing | blank)
     return lying, standing, invalid
+
+
+def _clean_position(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = str(value).strip().lower()
+    return "" if text in ("", "nan") else text
+
+
+SEX_CODES: Final[dict[str, float]] = {"1": 1.0, "M": 1.0, "L": 1.0, "2": 2.0, "F": 2.0, "P": 2.0}
+
+
+def _normalise_sex(sex: Any) -> FloatArray:
+    """1.0 / 2.0 per row, NaN when not recognised; accepts 1/2, M/F and L/P."""
+    arr = np.asarray(sex)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.dtype.kind in "UO":
+        return np.array(
+            [SEX_CODES.get(str(v).strip().upper(), np.nan) for v in arr], dtype=np.float64
+        )
+    return arr.astype(np.float64)
 
 
 # An object array, so that True and 1 in an object-dtype input match too.
@@ -257,9 +292,7 @@ def compute_zscores(
     ``bmi``, ``wflh_table`` (1 = weight-for-length, 2 = weight-for-height,
     0 = none) and ``problems`` (a :class:`Problem` bit mask per row).
     """
-    sex_f = np.asarray(sex, dtype=np.float64)
-    if sex_f.ndim == 0:
-        sex_f = sex_f.reshape(1)
+    sex_f = _normalise_sex(sex)
     n = sex_f.shape[0]
     age_raw = _as_float(age_days, n)
     weight = _as_float(weight_kg, n)
@@ -390,11 +423,15 @@ def _weight_for_length_height(
     n = height_adj.shape[0]
     no_age = ~age_known
     no_position = ~(lying | standing)
-    use_length = (age_known & (age < LENGTH_HEIGHT_SWITCH_DAYS)) | (no_age & lying) | (
-        no_age & no_position & (height_adj < UNKNOWN_AGE_LENGTH_CUTOFF_CM)
+    use_length = (
+        (age_known & (age < LENGTH_HEIGHT_SWITCH_DAYS))
+        | (no_age & lying)
+        | (no_age & no_position & (height_adj < UNKNOWN_AGE_LENGTH_CUTOFF_CM))
     )
-    use_height = (age_known & (age >= LENGTH_HEIGHT_SWITCH_DAYS)) | (no_age & standing) | (
-        no_age & no_position & (height_adj >= UNKNOWN_AGE_LENGTH_CUTOFF_CM)
+    use_height = (
+        (age_known & (age >= LENGTH_HEIGHT_SWITCH_DAYS))
+        | (no_age & standing)
+        | (no_age & no_position & (height_adj >= UNKNOWN_AGE_LENGTH_CUTOFF_CM))
     )
     measured = ~np.isnan(height_adj)
     in_wfl = (height_adj >= WFL_RANGE_CM[0]) & (height_adj <= WFL_RANGE_CM[1])
@@ -448,7 +485,7 @@ def zscores_for_child(
 ) -> dict[str, float | str | None]:
     """Z-scores of one child at one visit, with clear errors for bad input.
 
-    Returns ``{"z_wfa": -1.23 or None, "flag_wfa": False or None, ...,
+    Returns ``{"z_wfa": -1.23 or None, "flag_wfa": 1.0, 0.0 or None, ...,
     "age_days": ..., "height_adj_cm": ..., "bmi": ..., "problems": "..."}``.
     Raises :class:`ValueError` for a value that cannot be used at all.
     """
@@ -494,11 +531,10 @@ def zscores_for_child(
 
 
 def _scalar_sex(sex: int | str) -> int:
-    text = str(sex).strip().upper()
-    codes = {"1": 1, "M": 1, "L": 1, "2": 2, "F": 2, "P": 2}
-    if text not in codes:
+    code = SEX_CODES.get(str(sex).strip().upper())
+    if code is None:
         raise ValueError(f"sex must be 1/M/L (male) or 2/F/P (female), not {sex!r}")
-    return codes[text]
+    return int(code)
 
 
 def _scalar_number(name: str, value: float | None) -> float:
@@ -512,4 +548,3 @@ def _scalar_number(name: str, value: float | None) -> float:
     if name != "age_days" and not np.isnan(number) and number <= 0:
         raise ValueError(f"{name} must be above 0, not {value!r}")
     return number
-
