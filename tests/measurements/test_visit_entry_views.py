@@ -222,3 +222,26 @@ def test_a_concurrent_edit_is_refused_and_keeps_the_second_kaders_input(kader_cl
     assert kader_client.post(url, {**opened_by_second, "version": "2"}).status_code == 302
     visit.refresh_from_db()
     assert visit.weight_kg == Decimal("7.90")
+
+
+def test_the_preview_while_editing_compares_with_last_month_not_with_itself(
+    kader_client, siti, kader
+):
+    record_visit(user=kader, child=siti, measured_on=dt.date(2024, 6, 15), weight_kg=Decimal("7"))
+    july = record_visit(
+        user=kader, child=siti, measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("7.5")
+    )
+    url = reverse("measurements:visit_preview", args=[siti.pk]) + f"?kunjungan={july.pk}"
+    html = kader_client.post(url, entry(weight_kg="7,1", height_cm="")).content.decode()
+    assert "T (tidak naik) +100 g, KBM 400 g" in html
+
+
+def test_the_preview_refuses_a_visit_of_another_child(kader_client, siti, kader, city):
+    from tests.factories import ChildFactory
+
+    brother = ChildFactory(birth_date=dt.date(2023, 1, 1), posyandu=city.posyandu_a)
+    his_visit = record_visit(
+        user=kader, child=brother, measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("10")
+    )
+    url = reverse("measurements:visit_preview", args=[siti.pk]) + f"?kunjungan={his_visit.pk}"
+    assert kader_client.post(url, entry()).status_code == 404

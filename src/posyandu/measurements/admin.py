@@ -4,7 +4,7 @@ from posyandu.measurements.models import PosyanduSession, Visit
 
 
 @admin.register(PosyanduSession)
-class PosyanduSessionAdmin(admin.ModelAdmin):
+class PosyanduSessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("posyandu", "date", "created_by")
     list_filter = ("date",)
     search_fields = ("posyandu__name", "posyandu__code")
@@ -13,7 +13,7 @@ class PosyanduSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-mostly: corrections go through the entry form, which recomputes
     z-scores and N/T for the later months; the admin is for looking up."""
 

@@ -215,7 +215,7 @@ class Chart:
         )
         yield "</svg>"
 
-    def _path(self, xs: Sequence[float], ys: Sequence[float]) -> str:
+    def _path(self, xs: Sequence[float] | np.ndarray, ys: Sequence[float] | np.ndarray) -> str:
         return " ".join(
             f"{self.px(float(x)):.1f},{self.py(float(y)):.1f}" for x, y in zip(xs, ys, strict=True)
         )

@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from posyandu.areas.models import Posyandu
 from posyandu.measurements.models import Kpsp, Position
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class DecimalCommaField(forms.DecimalField):
@@ -23,7 +27,7 @@ class DecimalCommaField(forms.DecimalField):
 
     widget = forms.TextInput
 
-    def __init__(self, *, invalid_message: str, **kwargs: Any) -> None:
+    def __init__(self, *, invalid_message: str | _StrPromise, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.error_messages["invalid"] = invalid_message
@@ -43,7 +47,7 @@ class DecimalCommaField(forms.DecimalField):
         attrs.update({"inputmode": "decimal", "autocomplete": "off"})
         return attrs
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         text = str(value).strip().replace(" ", "").replace(",", ".")
@@ -131,8 +135,9 @@ class VisitForm(forms.Form):
         return measured_on
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("pmt_kg") is not None and data.get("pmt_kg") > 0:
+        data = super().clean() or {}
+        pmt_kg = data.get("pmt_kg")
+        if pmt_kg is not None and pmt_kg > 0:
             data["pmt_received"] = True
         return data
 
@@ -156,9 +161,9 @@ def new_visit_initial(birth_date: dt.date, on: dt.date) -> dict[str, Any]:
 
 
 class SessionPickForm(forms.Form):
-    posyandu = forms.ModelChoiceField(
+    posyandu: forms.ModelChoiceField[Posyandu] = forms.ModelChoiceField(
         label=_("Posyandu"),
-        queryset=None,
+        queryset=Posyandu.objects.none(),
         empty_label=None,
         error_messages={"invalid_choice": _("Pilih Posyandu dari daftar.")},
     )

@@ -69,7 +69,7 @@ def _month_strip(child: Child, visits: list[Visit], today: dt.date) -> list[dict
     """One cell per calendar month from birth (at most the last 60) to this month."""
     by_period = {v.period: v for v in visits}
     first = child.birth_date.replace(day=1)
-    months = []
+    months: list[dict[str, Any]] = []
     period = today.replace(day=1)
     while period >= first and len(months) < MAX_STRIP_MONTHS:
         visit = by_period.get(period)
@@ -167,7 +167,7 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
     session = session_for(request.user, pk)
     table = session_table(session, request.GET.get("q", "")[:100])
     context = {"session": session, "table": table}
-    if request.htmx:
+    if getattr(request, "htmx", False):
         return render(request, "measurements/session.html#results", context)
     return render(request, "measurements/session.html", context)
 

@@ -51,8 +51,9 @@ def comma(value: Decimal | float | None, places: int = 1) -> str:
 def category(code: str, indicator: str) -> str:
     """The Permenkes label of a stored category code (``{{ v.cat_lhfa|category:"lhfa" }}``)."""
     try:
-        lang = "en" if (get_language() or "").startswith("en") else "id"
-        return label(indicator, code or "", lang)
+        if (get_language() or "").startswith("en"):
+            return label(indicator, code or "", "en")
+        return label(indicator, code or "")
     except ValueError:
         return code
 
