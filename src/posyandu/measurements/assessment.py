@@ -10,13 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 from django.utils.translation import gettext as _
 
 from posyandu.growth import zscores_for_child
 from posyandu.growth.classify import classify_codes, label
 from posyandu.growth.policy import VISIT_PLAUSIBILITY
-
-import numpy as np
 
 INDICATOR_NAMES = {
     "wfa": "BB/U",
@@ -122,7 +121,8 @@ def assess(
                 Warning_(
                     f"implausible_{ind}",
                     _(
-                        "%(ind)s tidak masuk akal (z = %(z)s). Periksa alat ukur dan angka yang ditulis."
+                        "%(ind)s tidak masuk akal (z = %(z)s). "
+                        "Periksa alat ukur dan angka yang ditulis."
                     )
                     % {"ind": INDICATOR_NAMES[ind], "z": f"{value:.2f}".replace(".", ",")},
                 )
@@ -193,7 +193,8 @@ def assess(
                 Warning_(
                     "weight_jump_down",
                     _(
-                        "Berat turun %(d)s kg dalam %(n)d hari: timbang ulang, lalu rujuk bila benar."
+                        "Berat turun %(d)s kg dalam %(n)d hari: "
+                        "timbang ulang, lalu rujuk bila benar."
                     )
                     % {"d": f"{-change:.1f}".replace(".", ","), "n": interval_days},
                 )
