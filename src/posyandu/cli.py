@@ -3,14 +3,114 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from typing import Final
+
+DEFAULT_HOST: Final = "127.0.0.1"
+DEFAULT_PORT: Final = 8000
+SERVER_THREADS: Final = 8
 
 
 def _zscore(args: argparse.Namespace) -> int:
     from posyandu.zscore_csv import run
 
     return run(args.input, args.output)
+
+
+def _setup_django(host: str | None = None) -> None:
+    """Point Django at the project settings, letting it answer on ``host``.
+
+    Runs before anything reads the settings.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "posyandu.config.settings")
+    if host and "POSYANDU_ALLOWED_HOSTS" not in os.environ:
+        local = {"127.0.0.1", "localhost"}
+        # On every interface, phones on the clinic's Wi-Fi use the laptop's
+        # address, which cannot be known here.
+        wanted = ["*"] if host in ("0.0.0.0", "::") else sorted(local | {host})
+        os.environ["POSYANDU_ALLOWED_HOSTS"] = ",".join(wanted)
+    import django
+
+    django.setup()
+
+
+def _unapplied_migrations() -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+def _serve_forever(host: str, port: int) -> None:
+    from waitress import serve
+
+    from posyandu.config.wsgi import application
+
+    serve(application, host=host, port=port, threads=SERVER_THREADS, ident="posyandu")
+
+
+def _url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return f"http://{shown}:{port}/"
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    started = time.perf_counter()
+    _setup_django(args.host)
+    from django.core.management import call_command
+
+    from posyandu.demo.setup import format_summary, setup_demo
+
+    summary = setup_demo(children=args.children, seed=args.seed, directory=Path.cwd())
+    t = time.perf_counter()
+    # Whitenoise serves the compressed copies from here, quietly.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    summary.timings_s["collectstatic"] = time.perf_counter() - t
+    summary.timings_s["total"] = time.perf_counter() - started
+    url = None if args.no_serve else _url(args.host, args.port)
+    print(format_summary(summary, url), flush=True)
+    if args.timings:
+        for name, seconds in summary.timings_s.items():
+            print(f"    {name:<32} {seconds:6.2f} s")
+    if args.no_serve:
+        return 0
+    _serve_forever(args.host, args.port)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    _setup_django(args.host)
+    if args.migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=1)
+    pending = _unapplied_migrations()
+    if pending:
+        print(
+            f"posyandu serve: the database lacks {len(pending)} migration(s) "
+            f"({', '.join(pending[:3])}{', …' if len(pending) > 3 else ''}).\n"
+            "Run `posyandu manage migrate` first, or `posyandu serve --migrate`.",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"posyandu: serving on {_url(args.host, args.port)}", flush=True)
+    _serve_forever(args.host, args.port)
+    return 0
+
+
+def _manage(argv: Sequence[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "posyandu.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["posyandu manage", *argv])
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,10 +129,49 @@ def build_parser() -> argparse.ArgumentParser:
     zscore.add_argument("input", help="input CSV file, or - for standard input")
     zscore.add_argument("-o", "--output", default="-", help="output CSV file (default: - = stdout)")
     zscore.set_defaults(handler=_zscore)
+
+    demo = commands.add_parser(
+        "demo",
+        help="create a synthetic city (Bontang) in ./posyandu.sqlite3 and serve it",
+        description="Migrate the database (./posyandu.sqlite3, or DATABASE_URL), fill it once "
+        "with a synthetic city shaped like Kota Bontang (invented children, fake NIK-shaped "
+        "numbers), write the demo logins to ./demo-users.csv and serve the app. A second run "
+        "reuses the data.",
+    )
+    demo.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
+    demo.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    demo.add_argument("--no-serve", action="store_true", help="set up, print the logins, exit")
+    demo.add_argument(
+        "--children", type=int, default=10_000, help="children to invent (default 10000)"
+    )
+    demo.add_argument("--seed", type=int, default=6474, help="random seed (default 6474)")
+    demo.add_argument("--timings", action="store_true", help="print how long each step took")
+    demo.set_defaults(handler=_demo)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the app with waitress on the configured database",
+        description="Serve the app with waitress and whitenoise on the database of DATABASE_URL "
+        "(or ./posyandu.sqlite3). Refuses to start while migrations are pending.",
+    )
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    serve.add_argument("--migrate", action="store_true", help="apply pending migrations first")
+    serve.set_defaults(handler=_serve)
+
+    commands.add_parser(
+        "manage",
+        help="Django's manage.py, e.g. `posyandu manage createsuperuser`",
+        add_help=False,
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "manage":
+        # Everything after "manage" belongs to Django, --help included.
+        return _manage(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     code: int = args.handler(args)

@@ -1,0 +1,773 @@
+"""A synthetic Bontang: areas, Posyandu, children and 24 months of visits.
+
+Everything is drawn with numpy in whole arrays: each child gets a growth
+trajectory as z-scores (a personal baseline for length-for-age that drifts
+down over the first two years, a weight-for-length level with monthly
+noise), the engine's inverse (:func:`posyandu.growth.curves.measurement_at_z`)
+turns those into centimetres and kilograms, and the derived fields (z-scores,
+flags, Permenkes categories, N/T/O/B, 2T, BGM) come from the same engine
+functions the visit service uses, applied to all visits at once. The
+stored results are therefore exactly what saving each visit through the
+service would give (the tests check this), at a fraction of the time.
+
+The names are invented and the NIKs only NIK-shaped: their 4-digit serial
+starts with 9 (``9xxx``), which marks them as fake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from posyandu.areas.models import Kecamatan, Kelurahan, Kota, Posyandu, Puskesmas
+from posyandu.children.models import Child, ChildStatus, Sex, new_local_id
+from posyandu.core.settings_store import current_kbm_version
+from posyandu.demo import city, names
+from posyandu.growth import compute_zscores
+from posyandu.growth.classify import classify_codes
+from posyandu.growth.curves import measurement_at_z
+from posyandu.growth.policy import VISIT_PLAUSIBILITY
+from posyandu.growth.standards import LENGTH_HEIGHT_SWITCH_DAYS
+from posyandu.growth.weight_gain import completed_months, kbm_grams
+from posyandu.measurements.assessment import assess
+from posyandu.measurements.models import PosyanduSession, Visit, WeightGain
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+MONTHS: Final = 24
+"""Months of visits, ending with the current month."""
+
+BATCH: Final = 2000
+
+# The trajectory parameters, tuned so that about 17–18% of the children
+# measured in the latest month have a length/height-for-age z below −2
+# (SSGI-like Bontang prevalence; DOMAIN.md). Change them only with
+# ``tests/demo/test_prevalence.py`` and a hand check at full size.
+LHFA_BIRTH_MEAN: Final = -0.64
+LHFA_BIRTH_SD: Final = 0.85
+LHFA_DRIFT_MEAN: Final = -0.6
+"""Mean change of the length z over the first 730 days (growth faltering)."""
+LHFA_DRIFT_SD: Final = 0.45
+LHFA_WALK_SD: Final = 0.04
+LENGTH_NOISE_CM: Final = 0.25
+WFLH_MEAN: Final = -0.55
+WFLH_SD: Final = 0.8
+WFLH_AR: Final = 0.85
+WFLH_INNOVATION_SD: Final = 0.15
+WEIGHT_NOISE_KG: Final = 0.04
+ATTENDANCE_A: Final = 8.0
+ATTENDANCE_B: Final = 2.0
+"""Beta(8, 2): a mean attendance of 80% per month, varying by family."""
+POSITION_MISTAKE_RATE: Final = 0.005
+OEDEMA_RATE: Final = 0.0005
+NO_NIK_INFANT_RATE: Final = 0.30
+NO_NIK_OLDER_RATE: Final = 0.05
+
+
+@dataclass
+class GenerationReport:
+    kecamatan: int
+    kelurahan: int
+    puskesmas: int
+    posyandu: int
+    children: int
+    sessions: int
+    visits: int
+    report_period: dt.date
+    measured_in_report_period: int
+    stunted_in_report_period: int
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def stunting_pct(self) -> float:
+        if not self.measured_in_report_period:
+            return float("nan")
+        return 100.0 * self.stunted_in_report_period / self.measured_in_report_period
+
+
+@dataclass(frozen=True)
+class PosyanduPlan:
+    code: str
+    name: str
+    kelurahan_code: str
+    kecamatan_code: str
+    puskesmas_code: str
+    rw: str
+
+
+def plan_posyandu() -> list[PosyanduPlan]:
+    """The 124 Posyandu, named after flowers and numbered per flower city-wide."""
+    puskesmas_of = {kel: code for code, _name, kels in city.PUSKESMAS for kel in kels}
+    used: dict[str, int] = {}
+    plans: list[PosyanduPlan] = []
+    flower_index = 0
+    for kecamatan in city.KECAMATAN:
+        for number, kelurahan in enumerate(kecamatan.kelurahan, start=1):
+            kel_code = city.kelurahan_code(kecamatan.code, number)
+            for k in range(1, kelurahan.posyandu_count + 1):
+                flower = city.FLOWERS[flower_index % len(city.FLOWERS)]
+                flower_index += 1
+                used[flower] = used.get(flower, 0) + 1
+                plans.append(
+                    PosyanduPlan(
+                        code=f"{kel_code}.{k:02d}",
+                        name=f"Posyandu {flower} {used[flower]}",
+                        kelurahan_code=kel_code,
+                        kecamatan_code=kecamatan.code,
+                        puskesmas_code=puskesmas_of[kelurahan.name],
+                        rw=f"{(k - 1) % 20 + 1:03d}",
+                    )
+                )
+    return plans
+
+
+def demo_city_exists() -> bool:
+    return Kota.objects.filter(code=city.KOTA_CODE).exists()
+
+
+@dataclass
+class _Areas:
+    kota: Kota
+    kelurahan_by_code: dict[str, Kelurahan]
+    puskesmas: list[Puskesmas]
+    posyandu: list[Posyandu]
+    plans: list[PosyanduPlan]
+
+
+def _create_areas() -> _Areas:
+    kota = Kota.objects.create(code=city.KOTA_CODE, name=city.KOTA_NAME)
+    kelurahan_by_name: dict[str, Kelurahan] = {}
+    kelurahan_by_code: dict[str, Kelurahan] = {}
+    for spec in city.KECAMATAN:
+        kecamatan = Kecamatan.objects.create(kota=kota, code=spec.code, name=spec.name)
+        for number, kel in enumerate(spec.kelurahan, start=1):
+            obj = Kelurahan.objects.create(
+                kecamatan=kecamatan, code=city.kelurahan_code(spec.code, number), name=kel.name
+            )
+            kelurahan_by_name[kel.name] = obj
+            kelurahan_by_code[obj.code] = obj
+    puskesmas_by_code: dict[str, Puskesmas] = {}
+    for code, name, kels in city.PUSKESMAS:
+        pkm = Puskesmas.objects.create(kota=kota, code=code, name=name)
+        pkm.kelurahan.set([kelurahan_by_name[k] for k in kels])
+        puskesmas_by_code[code] = pkm
+    plans = plan_posyandu()
+    posyandu = Posyandu.objects.bulk_create(
+        [
+            Posyandu(
+                code=p.code,
+                name=p.name,
+                kelurahan=kelurahan_by_code[p.kelurahan_code],
+                puskesmas=puskesmas_by_code[p.puskesmas_code],
+                rw=p.rw,
+                address=f"RW {p.rw}, {kelurahan_by_code[p.kelurahan_code].name}",
+            )
+            for p in plans
+        ]
+    )
+    return _Areas(kota, kelurahan_by_code, list(puskesmas_by_code.values()), posyandu, plans)
+
+
+def fake_nik(kecamatan_code: str, birth: dt.date, female: bool, serial: int) -> str:
+    """A NIK-shaped number: region, DDMMYY (+40 for women), serial 9xxx (fake)."""
+    region = kecamatan_code.replace(".", "")
+    day = birth.day + (40 if female else 0)
+    return f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}9{serial % 1000:03d}"
+
+
+def _as_dates(days: npt.ArrayLike) -> list[dt.date]:
+    return np.asarray(days, dtype="datetime64[D]").astype(object).tolist()  # type: ignore[no-any-return]
+
+
+def _adapt_dates(days: npt.NDArray[np.datetime64]) -> list[Any]:
+    """Dates as the database driver takes them, adapting each distinct day once."""
+    unique, inverse = np.unique(days.astype("datetime64[D]"), return_inverse=True)
+    adapted = [connection.ops.adapt_datefield_value(d) for d in _as_dates(unique)]
+    return [adapted[i] for i in inverse.tolist()]
+
+
+def _adapted_now() -> Any:
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def _decimal_strings(values: FloatArray, places: int) -> list[Decimal | None]:
+    fmt = f"{{:.{places}f}}"
+    return [None if v != v else Decimal(fmt.format(v)) for v in values.tolist()]
+
+
+def _batched(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def generate(
+    *,
+    children: int = 10_000,
+    seed: int = 6474,
+    today: dt.date | None = None,
+    say: Callable[[str], None] | None = None,
+) -> GenerationReport:
+    """Create the demo city in the configured database, in one transaction."""
+    say = say or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        timings[name] = now - started
+        started = now
+
+    today = today or dt.date.today()
+    rng = np.random.default_rng(seed)
+    with transaction.atomic():
+        areas = _create_areas()
+        lap("areas")
+        kids = _draw_children(rng, children, today, areas)
+        child_pks = _create_children(rng, kids, areas, today)
+        lap("children")
+        say(f"  {len(child_pks):,} anak dibuat".replace(",", "."))
+        visits = _draw_visits(rng, kids, today, len(areas.posyandu))
+        lap("draw visits")
+        derived = _derive(kids, visits, current_kbm_version())
+        lap("derive")
+        sessions = _create_sessions(visits, areas)
+        lap("sessions")
+        n_visits = _create_visits(kids, visits, derived, child_pks, areas, sessions)
+        lap("visits")
+        say(f"  {n_visits:,} kunjungan dibuat".replace(",", "."))
+    report_month = visits.report_month
+    in_report = visits.month == report_month
+    measured = in_report & ~np.isnan(derived["z_lhfa"])
+    stunted = measured & (derived["z_lhfa"] < -2)
+    return GenerationReport(
+        kecamatan=len(city.KECAMATAN),
+        kelurahan=len(areas.kelurahan_by_code),
+        puskesmas=len(areas.puskesmas),
+        posyandu=len(areas.posyandu),
+        children=len(child_pks),
+        sessions=len(sessions),
+        visits=n_visits,
+        report_period=visits.periods[report_month],
+        measured_in_report_period=int(measured.sum()),
+        stunted_in_report_period=int(stunted.sum()),
+        timings_s=timings,
+    )
+
+
+# --- children ----------------------------------------------------------------
+
+
+@dataclass
+class _Children:
+    n: int
+    posyandu_index: IntArray
+    sex: IntArray
+    birth: npt.NDArray[np.datetime64]
+    lhfa_birth: FloatArray
+    lhfa_drift: FloatArray
+    wflh_level: FloatArray
+    head_z: FloatArray
+    attendance: FloatArray
+    head_measured: BoolArray
+    muac_measured: BoolArray
+
+
+def _draw_children(rng: np.random.Generator, n: int, today: dt.date, areas: _Areas) -> _Children:
+    n_posyandu = len(areas.posyandu)
+    weights = rng.lognormal(0.0, 0.35, n_posyandu)
+    posyandu_index = rng.choice(n_posyandu, size=n, p=weights / weights.sum())
+    # Ages 0 to 59 completed months today: 1 818 days stays under 60 months.
+    age_today = rng.integers(0, 1818, size=n)
+    birth = np.datetime64(today, "D") - age_today.astype("timedelta64[D]")
+    lhfa_birth = rng.normal(LHFA_BIRTH_MEAN, LHFA_BIRTH_SD, n)
+    return _Children(
+        n=n,
+        posyandu_index=posyandu_index.astype(np.int64),
+        sex=np.where(rng.random(n) < 0.51, Sex.MALE, Sex.FEMALE).astype(np.int64),
+        birth=birth,
+        lhfa_birth=lhfa_birth,
+        lhfa_drift=rng.normal(LHFA_DRIFT_MEAN, LHFA_DRIFT_SD, n),
+        wflh_level=rng.normal(WFLH_MEAN, WFLH_SD, n) + 0.15 * (lhfa_birth - LHFA_BIRTH_MEAN),
+        head_z=0.4 * lhfa_birth + rng.normal(-0.1, 0.85, n),
+        attendance=rng.beta(ATTENDANCE_A, ATTENDANCE_B, n),
+        head_measured=rng.random(n) < 0.4,
+        muac_measured=rng.random(n) < 0.5,
+    )
+
+
+def _pick(rng: np.random.Generator, words: tuple[str, ...], n: int) -> list[str]:
+    return [words[i] for i in rng.integers(0, len(words), n)]
+
+
+def _create_children(
+    rng: np.random.Generator, kids: _Children, areas: _Areas, today: dt.date
+) -> list[int]:
+    """Insert the children; their primary keys, in the order of ``kids``."""
+    n = kids.n
+    female = kids.sex == Sex.FEMALE
+    first_boy, first_girl = _pick(rng, names.BOYS, n), _pick(rng, names.GIRLS, n)
+    second_boy = _pick(rng, names.SECOND_NAMES, n)
+    second_girl = _pick(rng, names.SECOND_NAMES_GIRLS, n)
+    has_second = rng.random(n) < 0.8
+    mother_first, mother_second = _pick(rng, names.MOTHERS, n), _pick(rng, names.MOTHERS_SECOND, n)
+    fathers = _pick(rng, names.FATHERS, n)
+    streets = _pick(rng, names.STREETS, n)
+    births = _as_dates(kids.birth)
+    age_days = (np.datetime64(today, "D") - kids.birth).astype(np.int64)
+    no_nik = rng.random(n) < np.where(age_days < 365, NO_NIK_INFANT_RATE, NO_NIK_OLDER_RATE)
+    serials = rng.integers(0, 1000, n)
+    mother_age_days = rng.integers(19 * 365, 40 * 365, n)
+    mother_births = _as_dates(kids.birth - mother_age_days.astype("timedelta64[D]"))
+    mother_serials = rng.integers(0, 1000, n)
+    mother_no_nik = rng.random(n) < 0.1
+    birth_weight_z = rng.normal(-0.3, 0.9, n)
+    birth_weight = np.round(measurement_at_z("wfa", kids.sex, 0, birth_weight_z), 2)
+    birth_length = np.round(
+        measurement_at_z("lhfa", kids.sex, 0, kids.lhfa_birth + rng.normal(0, 0.3, n)), 1
+    )
+    has_birth_data = rng.random(n) < 0.85
+    kia = rng.random(n) < 0.9
+    rt = rng.integers(1, 30, n)
+    house = rng.integers(1, 120, n)
+    phones = rng.integers(10_000_000, 99_999_999, n)
+    female_list = female.tolist()
+    child_names = [
+        (f"{first_girl[i]} {second_girl[i]}" if has_second[i] else first_girl[i])
+        if female_list[i]
+        else (f"{first_boy[i]} {second_boy[i]}" if has_second[i] else first_boy[i])
+        for i in range(n)
+    ]
+    plans = [areas.plans[p] for p in kids.posyandu_index.tolist()]
+    posyandu = [areas.posyandu[p] for p in kids.posyandu_index.tolist()]
+    niks = [
+        ""
+        if no_nik[i]
+        else fake_nik(plans[i].kecamatan_code, births[i], female_list[i], int(serials[i]))
+        for i in range(n)
+    ]
+    mother_niks = [
+        ""
+        if mother_no_nik[i]
+        else fake_nik(plans[i].kecamatan_code, mother_births[i], True, int(mother_serials[i]))
+        for i in range(n)
+    ]
+    birth_weight_kg = _decimal_strings(np.where(has_birth_data, birth_weight, np.nan), 2)
+    birth_length_cm = _decimal_strings(np.where(has_birth_data, birth_length, np.nan), 1)
+    local_ids = [new_local_id() for _ in range(n)]
+    now = _adapted_now()
+    _insert_rows(
+        Child,
+        n,
+        {
+            "local_id": local_ids,
+            "name": child_names,
+            "sex": kids.sex.tolist(),
+            "birth_date": _adapt_dates(kids.birth),
+            "birth_weight_kg": birth_weight_kg,
+            "birth_length_cm": birth_length_cm,
+            "nik": niks,
+            "mother_name": [f"{a} {b}" for a, b in zip(mother_first, mother_second, strict=True)],
+            "mother_nik": mother_niks,
+            "father_name": fathers,
+            "phone": [f"0812{x}" for x in phones.tolist()],
+            "address": [f"{a} No. {b}" for a, b in zip(streets, house.tolist(), strict=True)],
+            "rt": [f"{x:03d}" for x in rt.tolist()],
+            "rw": [p.rw for p in plans],
+            "kelurahan_id": [p.kelurahan_id for p in posyandu],
+            "posyandu_id": [p.pk for p in posyandu],
+            "has_kia_book": kia.tolist(),
+        },
+        {
+            "status": ChildStatus.ACTIVE.value,
+            "status_date": None,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+            "created_by_id": None,
+        },
+    )
+    pk_of = dict(
+        Child.objects.filter(local_id__in=local_ids).values_list("local_id", "pk").iterator()
+    )
+    return [pk_of[local_id] for local_id in local_ids]
+
+
+# --- visits --------------------------------------------------------------------
+
+
+@dataclass
+class _Visits:
+    """One row per visit, sorted by child then month."""
+
+    periods: list[dt.date]
+    report_month: int
+    session_day: IntArray
+    child: IntArray
+    posyandu: list[int]
+    month: IntArray
+    measured_on: npt.NDArray[np.datetime64]
+    age_days: IntArray
+    weight_kg: FloatArray
+    height_cm: FloatArray
+    position: npt.NDArray[np.str_]
+    head_cm: FloatArray
+    muac_cm: FloatArray
+    oedema: BoolArray
+    vitamin_a: BoolArray
+
+
+def _draw_visits(
+    rng: np.random.Generator, kids: _Children, today: dt.date, n_posyandu: int
+) -> _Visits:
+    n = kids.n
+    this_month = np.datetime64(today, "M")
+    period_months = this_month - np.arange(MONTHS - 1, -1, -1)
+    period_days = period_months.astype("datetime64[D]")
+    # Each Posyandu opens on a fixed day between the 3rd and the 25th: never
+    # at a month's end, so "completed months" has one reading everywhere.
+    session_day = rng.integers(3, 26, n_posyandu)
+    session_date = period_days[None, :] + (session_day[:, None] - 1).astype("timedelta64[D]")
+    held = session_date <= np.datetime64(today, "D")
+    child_dates = session_date[kids.posyandu_index]  # (n, MONTHS)
+    age = (child_dates - kids.birth[:, None]).astype(np.int64)
+    eligible = held[kids.posyandu_index] & (age >= 0)
+    attend = eligible & (rng.random((n, MONTHS)) < kids.attendance[:, None])
+    # A newborn is brought to the first Posyandu day after birth more often.
+    first_eligible = eligible & (np.cumsum(eligible, axis=1) == 1)
+    attend |= first_eligible & (rng.random((n, MONTHS)) < 0.5)
+
+    # Latent trajectories on the whole (child, month) grid, then kept where seen.
+    ramp = np.clip(age / LENGTH_HEIGHT_SWITCH_DAYS, 0.0, 1.0)
+    walk = np.cumsum(rng.normal(0.0, LHFA_WALK_SD, (n, MONTHS)), axis=1)
+    z_lhfa = kids.lhfa_birth[:, None] + kids.lhfa_drift[:, None] * ramp + walk
+    innovations = rng.normal(0.0, WFLH_INNOVATION_SD, (n, MONTHS))
+    wflh_dev = np.zeros((n, MONTHS))
+    for m in range(MONTHS):
+        previous = wflh_dev[:, m - 1] if m else innovations[:, 0] * 1.5
+        wflh_dev[:, m] = WFLH_AR * previous + innovations[:, m]
+    z_wflh = kids.wflh_level[:, None] + wflh_dev
+
+    child_idx, month_idx = np.nonzero(attend)  # row-major: by child, then month
+    age_v = age[child_idx, month_idx]
+    sex_v = kids.sex[child_idx]
+    k = child_idx.shape[0]
+
+    true_length = measurement_at_z("lhfa", sex_v, age_v, z_lhfa[child_idx, month_idx])
+    adj_length = np.round(true_length + rng.normal(0.0, LENGTH_NOISE_CM, k), 1)
+    young = age_v < LENGTH_HEIGHT_SWITCH_DAYS
+    mistake = (age_v >= 365) & (rng.random(k) < POSITION_MISTAKE_RATE)
+    position = np.where(young ^ mistake, "l", "h")
+    # The number written down is what the board showed in the position used.
+    shift = np.where(mistake, np.where(young, -0.7, 0.7), 0.0)
+    height = np.round(adj_length + shift, 1)
+
+    z_w = z_wflh[child_idx, month_idx]
+    weight = np.where(
+        young,
+        measurement_at_z("wfl", sex_v, adj_length, z_w),
+        measurement_at_z("wfh", sex_v, adj_length, z_w),
+    )
+    missing = np.isnan(weight)
+    if missing.any():
+        z_wfa = 0.7 * z_lhfa[child_idx, month_idx] + 0.7 * z_w
+        weight[missing] = measurement_at_z("wfa", sex_v[missing], age_v[missing], z_wfa[missing])
+    weight = np.round(weight + rng.normal(0.0, WEIGHT_NOISE_KG, k), 1)
+
+    head = np.full(k, np.nan)
+    take_head = kids.head_measured[child_idx] & young & (rng.random(k) < 0.5)
+    head[take_head] = np.round(
+        measurement_at_z(
+            "hcfa",
+            sex_v[take_head],
+            age_v[take_head],
+            kids.head_z[child_idx[take_head]] + rng.normal(0, 0.2, int(take_head.sum())),
+        ),
+        1,
+    )
+    muac = np.full(k, np.nan)
+    take_muac = kids.muac_measured[child_idx] & (age_v >= 182) & (rng.random(k) < 0.3)
+    muac[take_muac] = np.round(
+        measurement_at_z(
+            "acfa",
+            sex_v[take_muac],
+            age_v[take_muac],
+            0.7 * z_w[take_muac] + rng.normal(0, 0.5, int(take_muac.sum())),
+        ),
+        1,
+    )
+    measured_on = child_dates[child_idx, month_idx]
+    visit_month = measured_on.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    vitamin_a = np.isin(visit_month, (2, 8)) & (age_v >= 182) & (rng.random(k) < 0.9)
+
+    # Report on the latest month in which every Posyandu has already opened.
+    complete = np.nonzero(held.all(axis=0))[0]
+    report_month = int(complete[-1]) if complete.size else MONTHS - 1
+    return _Visits(
+        periods=_as_dates(period_days),
+        report_month=report_month,
+        session_day=session_day.astype(np.int64),
+        child=child_idx.astype(np.int64),
+        posyandu=kids.posyandu_index[child_idx].tolist(),
+        month=month_idx.astype(np.int64),
+        measured_on=measured_on,
+        age_days=age_v,
+        weight_kg=weight,
+        height_cm=height,
+        position=position,
+        head_cm=head,
+        muac_cm=muac,
+        oedema=rng.random(k) < OEDEMA_RATE,
+        vitamin_a=vitamin_a,
+    )
+
+
+STORED: Final = ("wfa", "lhfa", "wflh", "bfa", "hcfa", "acfa")
+CLASSIFIED: Final = ("wfa", "lhfa", "wflh", "bfa")
+
+
+def _derive(kids: _Children, v: _Visits, kbm_version: str) -> dict[str, Any]:
+    """Every derived Visit field, for all visits at once."""
+    z = compute_zscores(
+        sex=kids.sex[v.child],
+        age_days=v.age_days,
+        weight_kg=v.weight_kg,
+        height_cm=v.height_cm,
+        measure=v.position,
+        oedema=v.oedema,
+        head_cm=v.head_cm,
+        muac_cm=v.muac_cm,
+    )
+    out: dict[str, Any] = {"height_adj_cm": z["height_adj_cm"]}
+    for ind in STORED:
+        out[f"z_{ind}"] = z[f"z_{ind}"]
+        out[f"flag_{ind}"] = z[f"flag_{ind}"] == 1.0
+    for ind in CLASSIFIED:
+        out[f"cat_{ind}"] = classify_codes(ind, z[f"z_{ind}"])
+    with np.errstate(invalid="ignore"):
+        out["is_bgm"] = z["z_wfa"] < -3
+    out.update(_weight_gain(kids, v, kbm_version))
+    out["warnings"] = _warnings(kids, v, out)
+    return out
+
+
+def _weight_gain(kids: _Children, v: _Visits, kbm_version: str) -> dict[str, Any]:
+    """N/T/O/B, gain, KBM and 2T, by the rules of ``refresh_weight_gain``."""
+    k = v.child.shape[0]
+    same_child_as_previous_row = np.zeros(k, dtype=bool)
+    same_child_as_previous_row[1:] = v.child[1:] == v.child[:-1]
+    weighed = ~np.isnan(v.weight_kg)
+    # Weighed at any earlier row of the same child: count weighings per child.
+    starts = ~same_child_as_previous_row
+    cum = np.cumsum(weighed)
+    cum_before = cum - weighed
+    child_start_cum = np.maximum.accumulate(np.where(starts, cum_before, 0))
+    weighed_before = (cum_before - child_start_cum) > 0
+    # Last calendar month's visit is the previous row, if it is a month back.
+    last_month = np.zeros(k, dtype=bool)
+    last_month[1:] = same_child_as_previous_row[1:] & (v.month[1:] - v.month[:-1] == 1)
+    prev_weight = np.full(k, np.nan)
+    prev_weight[1:] = v.weight_kg[:-1]
+    comparable = weighed & weighed_before & last_month & ~np.isnan(prev_weight)
+    gain = np.where(comparable, np.rint((v.weight_kg - prev_weight) * 1000.0), np.nan)
+    months = completed_months(kids.birth[v.child], v.measured_on)
+    kbm = np.where(comparable, kbm_grams(months, kbm_version), np.nan)
+    judged = comparable & ~np.isnan(kbm)
+    status = np.select(
+        [judged & (gain >= kbm), judged, weighed & weighed_before, weighed],
+        [WeightGain.NAIK.value, WeightGain.TIDAK_NAIK.value, "O", "B"],
+        default="",
+    )
+    is_t = status == WeightGain.TIDAK_NAIK.value
+    is_2t = np.zeros(k, dtype=bool)
+    is_2t[1:] = is_t[1:] & is_t[:-1] & last_month[1:]
+    return {"weight_gain": status, "weight_gain_g": gain, "kbm_g": kbm, "is_2t": is_2t}
+
+
+def _warnings(kids: _Children, v: _Visits, d: dict[str, Any]) -> list[list[dict[str, str]]]:
+    """The visit service's warnings: found in bulk, worded by ``assess``.
+
+    A cheap, generous test picks the few visits that may warn; only those go
+    through the service's own :func:`assess`, which decides and words them.
+    """
+    k = v.child.shape[0]
+    flagged = np.zeros(k, dtype=bool)
+    for ind in STORED:
+        flagged |= d[f"flag_{ind}"]
+    young = v.age_days < LENGTH_HEIGHT_SWITCH_DAYS
+    wrong_position = (young & (v.position == "h")) | (~young & (v.position == "l"))
+    has_prev = np.zeros(k, dtype=bool)
+    has_prev[1:] = v.child[1:] == v.child[:-1]
+    prev_adj = np.full(k, np.nan)
+    prev_adj[1:] = d["height_adj_cm"][:-1]
+    prev_weight = np.full(k, np.nan)
+    prev_weight[1:] = v.weight_kg[:-1]
+    prev_date = np.empty(k, dtype="datetime64[D]")
+    prev_date[0] = v.measured_on[0] if k else np.datetime64("NaT")
+    prev_date[1:] = v.measured_on[:-1]
+    rules = VISIT_PLAUSIBILITY
+    interval_months = (v.measured_on - prev_date).astype(np.float64) / 30.4375
+    # 5% slack: rounding must never hide a visit that assess() would warn about.
+    with np.errstate(invalid="ignore"):
+        shrink = has_prev & (d["height_adj_cm"] < prev_adj - 0.95 * rules.max_length_shrink_cm)
+        change = v.weight_kg - prev_weight
+        jump = has_prev & (
+            (change > 0.95 * rules.max_gain_kg_per_month * np.maximum(interval_months, 1.0))
+            | (-change > 0.95 * rules.max_loss_fraction * prev_weight)
+        )
+    candidates = np.nonzero(flagged | wrong_position | shrink | jump)[0]
+    result: list[list[dict[str, str]]] = [[] for _ in range(k)]
+    births = kids.birth[v.child]
+    for i in candidates.tolist():
+        prev = i - 1 if has_prev[i] else None
+
+        def num(arr: FloatArray, idx: int | None) -> float | None:
+            if idx is None:
+                return None
+            value = float(arr[idx])
+            return None if value != value else value
+
+        assessment = assess(
+            sex=int(kids.sex[v.child[i]]),
+            birth_date=births[i].astype(object),
+            measured_on=v.measured_on[i].astype(object),
+            weight_kg=num(v.weight_kg, i),
+            height_cm=num(v.height_cm, i),
+            position=str(v.position[i]),
+            oedema=bool(v.oedema[i]),
+            head_cm=num(v.head_cm, i),
+            muac_cm=num(v.muac_cm, i),
+            previous_height_adj_cm=num(d["height_adj_cm"], prev),
+            previous_weight_kg=num(v.weight_kg, prev),
+            previous_measured_on=None if prev is None else v.measured_on[prev].astype(object),
+        )
+        result[i] = [{"code": w.code, "message": w.message} for w in assessment.warnings]
+    return result
+
+
+def _create_sessions(v: _Visits, areas: _Areas) -> dict[tuple[int, int], int]:
+    """One PosyanduSession per Posyandu and month it opened with visitors."""
+    keys = sorted({(p, m) for p, m in zip(v.posyandu, v.month.tolist(), strict=True)})
+    objs = [
+        PosyanduSession(
+            posyandu=areas.posyandu[p],
+            date=v.periods[m].replace(day=int(v.session_day[p])),
+        )
+        for p, m in keys
+    ]
+    created: list[PosyanduSession] = []
+    for batch in _batched(objs):
+        created.extend(PosyanduSession.objects.bulk_create(batch))
+    return {key: obj.pk for key, obj in zip(keys, created, strict=True)}
+
+
+def _create_visits(
+    kids: _Children,
+    v: _Visits,
+    d: dict[str, Any],
+    child_pks: list[int],
+    areas: _Areas,
+    sessions: dict[tuple[int, int], int],
+) -> int:
+    k = v.child.shape[0]
+    weight = _decimal_strings(v.weight_kg, 2)
+    height = _decimal_strings(v.height_cm, 2)
+    head = _decimal_strings(v.head_cm, 1)
+    muac = _decimal_strings(v.muac_cm, 1)
+    measured_on = _adapt_dates(v.measured_on)
+    floats = {
+        name: [None if x != x else x for x in d[name].tolist()]
+        for name in ("height_adj_cm", *(f"z_{ind}" for ind in STORED))
+    }
+    gain = [None if x != x else int(x) for x in d["weight_gain_g"].tolist()]
+    kbm = [None if x != x else int(x) for x in d["kbm_g"].tolist()]
+    with np.errstate(invalid="ignore"):
+        needs_pmt = (d["z_wflh"] < -2) | (d["z_wfa"] < -3)
+    child_ids = [child_pks[c] for c in v.child.tolist()]
+    posyandu_ids = [areas.posyandu[p].pk for p in v.posyandu]
+    session_ids = [sessions[(p, m)] for p, m in zip(v.posyandu, v.month.tolist(), strict=True)]
+    columns: dict[str, list[Any]] = {
+        "age_days": v.age_days.tolist(),
+        "position": v.position.tolist(),
+        "oedema": v.oedema.tolist(),
+        "vitamin_a": v.vitamin_a.tolist(),
+        "pmt_received": needs_pmt.tolist(),
+        "weight_gain": d["weight_gain"].tolist(),
+        "is_2t": d["is_2t"].tolist(),
+        "is_bgm": d["is_bgm"].tolist(),
+        **{f"flag_{ind}": d[f"flag_{ind}"].tolist() for ind in STORED},
+        **{f"cat_{ind}": d[f"cat_{ind}"].tolist() for ind in CLASSIFIED},
+    }
+    now = _adapted_now()
+    columns.update(
+        {
+            "child_id": child_ids,
+            "posyandu_id": posyandu_ids,
+            "session_id": session_ids,
+            "measured_on": measured_on,
+            "period": _adapt_dates(np.asarray(v.periods, dtype="datetime64[D]")[v.month]),
+            "weight_kg": weight,
+            "height_cm": height,
+            "head_cm": head,
+            "muac_cm": muac,
+            "weight_gain_g": gain,
+            "kbm_g": kbm,
+            "warnings": [json.dumps(w) for w in d["warnings"]],
+            "warnings_confirmed": [bool(w) for w in d["warnings"]],
+            **floats,
+        }
+    )
+    constants = {
+        "pmt_kg": None,
+        "kpsp": "",
+        "version": 1,
+        "client_id": None,
+        "recorded_by_id": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    return _insert_rows(Visit, k, columns, constants)
+
+
+def _insert_rows(
+    model: type[models.Model], k: int, columns: dict[str, list[Any]], constants: dict[str, Any]
+) -> int:
+    """INSERT many rows with ``executemany``, in batches.
+
+    ``bulk_create`` builds and prepares one model instance per row: for the
+    ~150 000 visits of the full demo that alone took most of a minute. Every
+    value here is already in the form the database driver takes, and the
+    column list comes from the model, so a field without a value fails loudly.
+    """
+    concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
+    names = [f.column for f in concrete]
+    missing = set(names) - set(columns) - set(constants)
+    extra = (set(columns) | set(constants)) - set(names)
+    if missing or extra:
+        raise RuntimeError(f"{model.__name__}: missing {sorted(missing)}, unknown {sorted(extra)}")
+    sources = [
+        columns[name] if name in columns else itertools.repeat(constants[name], k) for name in names
+    ]
+    rows = list(zip(*sources, strict=False))
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join(['%s'] * len(names))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, k, BATCH * 5):
+            cursor.executemany(sql, rows[start : start + BATCH * 5])
+    return k

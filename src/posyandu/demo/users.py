@@ -1,0 +1,156 @@
+"""The demo logins: one user per role and area, passwords a trainer can read out.
+
+Passwords are hashed with the project's hasher (Argon2), never a weaker one.
+One Argon2 hash costs about 0.2 s here, so the ~140 hashes start in two
+worker processes before the city is generated and are collected afterwards,
+overlapping with the generation.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import secrets
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from posyandu.accounts.models import Role, User
+from posyandu.areas.models import Kota, Posyandu, Puskesmas
+from posyandu.demo import city
+from posyandu.demo.generator import plan_posyandu
+from posyandu.demo.hashing import hash_password, start_worker
+from posyandu.demo.names import PASSWORD_WORDS
+
+CSV_NAME: Final = "demo-users.csv"
+CSV_COLUMNS: Final = ("role", "username", "password", "area_code", "area_name")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+    area_code: str
+    area_name: str
+
+
+def new_password() -> str:
+    """Two words and four digits, e.g. ``durian-camar-4821``: easy to read out."""
+    choose = secrets.SystemRandom().choice
+    return f"{choose(PASSWORD_WORDS)}-{choose(PASSWORD_WORDS)}-{secrets.randbelow(10_000):04d}"
+
+
+def _short(puskesmas_name: str) -> str:
+    return slugify(puskesmas_name.removeprefix("Puskesmas "))
+
+
+def plan_logins() -> list[DemoLogin]:
+    """Every demo login with a fresh password, from the city plan (no database)."""
+    logins = [
+        DemoLogin(Role.ADMIN.value, "admin", new_password(), city.KOTA_CODE, city.KOTA_NAME),
+        DemoLogin(Role.DINKES.value, "dinkes", new_password(), city.KOTA_CODE, city.KOTA_NAME),
+    ]
+    for code, name, _kelurahan in city.PUSKESMAS:
+        logins.append(
+            DemoLogin(Role.PUSKESMAS.value, f"pkm-{_short(name)}", new_password(), code, name)
+        )
+        logins.append(
+            DemoLogin(Role.BIDAN.value, f"bidan-{_short(name)}", new_password(), code, name)
+        )
+    for plan in plan_posyandu():
+        username = "kader-" + slugify(plan.name.removeprefix("Posyandu "))
+        logins.append(DemoLogin(Role.KADER.value, username, new_password(), plan.code, plan.name))
+    return logins
+
+
+class PasswordHashes:
+    """Argon2 hashes of the logins' passwords, computed in worker processes.
+
+    Processes, not threads: a thread hashing holds the GIL for a whole hash
+    (~0.2 s), which stalled the generator's database writes behind it.
+    """
+
+    def __init__(self, logins: Iterable[DemoLogin], workers: int = 2) -> None:
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=start_worker,
+        )
+        self._futures: dict[str, Future[str]] = {
+            login.username: self._pool.submit(hash_password, login.password) for login in logins
+        }
+
+    def result(self) -> dict[str, str]:
+        try:
+            return {username: f.result() for username, f in self._futures.items()}
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def cancel(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+@transaction.atomic
+def save_demo_users(logins: list[DemoLogin], hashes: dict[str, str]) -> None:
+    """Create the demo users, or give existing ones these passwords and areas."""
+    kota = Kota.objects.get(code=city.KOTA_CODE)
+    puskesmas = {p.code: p for p in Puskesmas.objects.filter(kota=kota)}
+    posyandu = {p.code: p for p in Posyandu.objects.filter(puskesmas__kota=kota)}
+    usernames = [login.username for login in logins]
+    existing = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    new: list[User] = []
+    changed: list[User] = []
+    for login in logins:
+        user = existing.get(login.username) or User(username=login.username)
+        user.password = hashes[login.username]
+        user.role = login.role
+        user.is_superuser = user.is_staff = login.role == Role.ADMIN
+        user.is_active = True
+        user.kota = kota if login.role in (Role.ADMIN, Role.DINKES) else None
+        user.puskesmas = (
+            puskesmas[login.area_code] if login.role in (Role.PUSKESMAS, Role.BIDAN) else None
+        )
+        user.posyandu = posyandu[login.area_code] if login.role == Role.KADER else None
+        first, _, rest = login.username.partition("-")
+        user.first_name = first.capitalize()
+        user.last_name = rest.replace("-", " ").title()
+        (changed if user.pk else new).append(user)
+    User.objects.bulk_create(new)
+    User.objects.bulk_update(
+        changed,
+        [
+            "password",
+            "role",
+            "is_superuser",
+            "is_staff",
+            "is_active",
+            "kota",
+            "puskesmas",
+            "posyandu",
+            "first_name",
+            "last_name",
+        ],
+    )
+
+
+def write_csv(path: Path, logins: Iterable[DemoLogin]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        for login in logins:
+            writer.writerow(
+                [login.role, login.username, login.password, login.area_code, login.area_name]
+            )
+    tmp.replace(path)
+
+
+def read_csv(path: Path) -> list[DemoLogin]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [DemoLogin(**{k: row[k] for k in CSV_COLUMNS}) for row in csv.DictReader(handle)]
