@@ -1,0 +1,361 @@
+"""Role × URL matrix: every URL of the project, for every role, inside and outside its area.
+
+The URL list is walked from the resolver, so a new URL fails
+``test_every_url_of_the_project_has_a_row_in_the_matrix`` until it gets a row
+in ``URLS`` below saying which kind of object its keyword arguments refer to
+(and which roles may open it at all). House rule 4: an object outside the
+user's area answers 404, never 403 and never the page.
+
+The city (tests/factories.make_city) has four sites, each with a child, a
+visit and a session:
+
+- ``A``  Posyandu Melati, Puskesmas Bontang Utara I, kota Bontang (the users' area)
+- ``A2`` Posyandu Kenanga, same Puskesmas as A (outside for a kader of A only)
+- ``B``  Posyandu Anggrek, Puskesmas Bontang Selatan I, same kota
+- ``X``  Posyandu Samarinda, another kota (outside for dinkes too)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from posyandu.accounts.models import Role, User
+from posyandu.children.models import Child
+from posyandu.measurements.models import PosyanduSession, Visit
+from tests.factories import ChildFactory, City, UserFactory, make_city, make_visit
+
+pytestmark = pytest.mark.django_db
+
+# URL prefixes that are not the app's own pages: Django's admin (guarded by
+# is_staff, tested by Django), the language switch (no object, no data) and
+# static files (none are routed: whitenoise serves them as middleware).
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/")
+
+ANY_ROLE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a URL's keyword arguments refer to and who may open it.
+
+    ``kwargs`` maps each URL keyword to an object kind (``posyandu``, ``child``,
+    ``visit``, ``session``). ``roles``: roles that may use the page at all; the
+    others get 404 (the app hides role-gated pages the same way as out-of-area
+    objects). ``public``: answers an anonymous user. ``post_only``: the view
+    takes POST only, so the matrix POSTs an empty body instead of GETting.
+    """
+
+    kwargs: tuple[tuple[str, str], ...] = ()
+    roles: frozenset[Role] = ANY_ROLE
+    public: bool = False
+    post_only: bool = False
+
+
+URLS: dict[str, Row] = {
+    "core:home": Row(),
+    "core:healthz": Row(public=True),
+    "core:audit": Row(roles=frozenset({Role.ADMIN, Role.DINKES})),
+    "accounts:login": Row(public=True),
+    "accounts:logout": Row(post_only=True),
+    "areas:posyandu_list": Row(),
+    "areas:posyandu_detail": Row(kwargs=(("pk", "posyandu"),)),
+    "areas:import": Row(roles=frozenset({Role.ADMIN})),
+    "children:list": Row(),
+    "children:new": Row(),
+    "children:edit": Row(kwargs=(("pk", "child"),)),
+    "children:status": Row(kwargs=(("pk", "child"),)),
+    "children:transfer": Row(kwargs=(("pk", "child"),)),
+    "measurements:session_pick": Row(),
+    "measurements:session": Row(kwargs=(("pk", "session"),)),
+    "measurements:child": Row(kwargs=(("pk", "child"),)),
+    "measurements:child_print": Row(kwargs=(("pk", "child"),)),
+    "measurements:visit_new": Row(kwargs=(("pk", "child"),)),
+    "measurements:visit_preview": Row(kwargs=(("pk", "child"),), post_only=True),
+    "measurements:visit_edit": Row(kwargs=(("pk", "visit"),)),
+}
+
+# Object ids passed in the query string: (URL name, parameter, object kind).
+# The URL's own kwargs get an inside object, the parameter an outside one.
+QUERY_OBJECTS = [
+    ("measurements:visit_new", "sesi", "session"),
+    ("measurements:visit_preview", "kunjungan", "visit"),
+]
+
+# The sites each role bound to area A may see; the rest are outside.
+SITES = ("A", "A2", "B", "X")
+INSIDE: dict[Role, frozenset[str]] = {
+    Role.KADER: frozenset({"A"}),
+    Role.BIDAN: frozenset({"A", "A2"}),
+    Role.TENAGA_GIZI: frozenset({"A", "A2"}),
+    Role.PUSKESMAS: frozenset({"A", "A2"}),
+    Role.DINKES: frozenset({"A", "A2", "B"}),
+    Role.ADMIN: frozenset(SITES),
+}
+CHILD_NAMES = {
+    "A": "Aisyah Melati",
+    "A2": "Bunga Kenanga",
+    "B": "Citra Anggrek",
+    "X": "Dewi Samarinda",
+}
+MOTHER_NAMES = {
+    "A": "Ratna Melati",
+    "A2": "Sari Kenanga",
+    "B": "Wulan Anggrek",
+    "X": "Yanti Samarinda",
+}
+
+
+def walk(patterns: list, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    """(namespaced name, route) of every URL pattern, recursing into includes."""
+    found: list[tuple[str, str]] = []
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            found.extend(walk(entry.url_patterns, route, ns))
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"URL {route!r} has no name: the matrix needs one"
+            found.append((f"{namespace}:{entry.name}" if namespace else entry.name, route))
+    return found
+
+
+@dataclass
+class Site:
+    posyandu_id: int
+    child: Child
+    visit: Visit
+    session: PosyanduSession
+
+    def pk_of(self, kind: str) -> int:
+        return {
+            "posyandu": self.posyandu_id,
+            "child": self.child.pk,
+            "visit": self.visit.pk,
+            "session": self.session.pk,
+        }[kind]
+
+
+def build_sites(city: City) -> dict[str, Site]:
+    posyandu = {
+        "A": city.posyandu_a,
+        "A2": city.posyandu_a2,
+        "B": city.posyandu_b,
+        "X": city.other_kota_posyandu,
+    }
+    today = dt.date.today()
+    sites = {}
+    for key, where in posyandu.items():
+        child = ChildFactory(
+            name=CHILD_NAMES[key],
+            mother_name=MOTHER_NAMES[key],
+            birth_date=today - dt.timedelta(days=400),
+            posyandu=where,
+        )
+        visit = make_visit(child, today - dt.timedelta(days=30), weight_kg="9.1")
+        session = PosyanduSession.objects.create(posyandu=where, date=today)
+        sites[key] = Site(posyandu_id=where.pk, child=child, visit=visit, session=session)
+    return sites
+
+
+def user_of_area_a(role: Role, city: City) -> User:
+    area: dict[str, object] = {
+        Role.KADER: {"posyandu": city.posyandu_a},
+        Role.BIDAN: {"puskesmas": city.puskesmas_a},
+        Role.TENAGA_GIZI: {"puskesmas": city.puskesmas_a},
+        Role.PUSKESMAS: {"puskesmas": city.puskesmas_a},
+        Role.DINKES: {"kota": city.kota},
+        Role.ADMIN: {},
+    }[role]
+    return UserFactory(username=f"matrix_{role}", role=role, **area)
+
+
+def url_for(name: str, site: Site) -> str:
+    kwargs = {key: site.pk_of(kind) for key, kind in URLS[name].kwargs}
+    return reverse(name, kwargs=kwargs)
+
+
+def fetch(client: Client, name: str, url: str, user: User | None, method: str) -> int:
+    response = client.post(url) if method == "post" else client.get(url)
+    if name == "accounts:logout" and user is not None:
+        client.force_login(user)
+    return response.status_code
+
+
+def is_redirect(status: int) -> bool:
+    return status in (301, 302, 303)
+
+
+def test_every_url_of_the_project_has_a_row_in_the_matrix() -> None:
+    walked = walk(get_resolver().url_patterns)
+    names = {name for name, _route in walked}
+    missing = sorted(names - URLS.keys())
+    stale = sorted(URLS.keys() - names)
+    assert not missing, f"New URLs without a row in URLS (say what their pk refers to): {missing}"
+    assert not stale, f"Rows in URLS for URLs that no longer exist: {stale}"
+    for name, route in walked:
+        declared = {key for key, _kind in URLS[name].kwargs}
+        for key in declared:
+            assert f"<int:{key}>" in route, f"{name}: {route!r} has no <int:{key}>"
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_each_role_of_area_a_gets_404_outside_and_the_page_inside(role: Role) -> None:
+    city = make_city()
+    sites = build_sites(city)
+    user = user_of_area_a(role, city)
+    client = Client()
+    client.force_login(user)
+    failures: list[str] = []
+    for name, row in URLS.items():
+        method = "post" if row.post_only else "get"
+        targets = [sites[s] for s in SITES] if row.kwargs else [sites["A"]]
+        for site_key, site in zip(SITES if row.kwargs else ("A",), targets, strict=True):
+            url = url_for(name, site)
+            status = fetch(client, name, url, user, method)
+            inside = site_key in INSIDE[role] and role in row.roles
+            if role == Role.ADMIN and row.kwargs:
+                ok = status == 200
+            elif inside:
+                ok = status == 200 or is_redirect(status)
+            else:
+                ok = status == 404
+            if not ok:
+                failures.append(f"{method.upper()} {url} ({name}, site {site_key}) -> {status}")
+            # An empty POST to an out-of-area object must not reach a form either.
+            if row.kwargs and method == "get" and site_key not in INSIDE[role]:
+                status = fetch(client, name, url, user, "post")
+                if status != 404:
+                    failures.append(f"POST {url} ({name}, site {site_key}) -> {status}")
+    assert not failures, f"{role}: " + "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_an_object_id_in_the_query_string_is_scoped_too(role: Role) -> None:
+    city = make_city()
+    sites = build_sites(city)
+    user = user_of_area_a(role, city)
+    client = Client()
+    client.force_login(user)
+    failures = []
+    for name, param, kind in QUERY_OBJECTS:
+        base = url_for(name, sites["A"])
+        method = "post" if URLS[name].post_only else "get"
+        for site_key in SITES:
+            url = f"{base}?{param}={sites[site_key].pk_of(kind)}"
+            status = fetch(client, name, url, user, method)
+            inside = site_key in INSIDE[role]
+            # The preview also refuses a visit of another child (404) even in the area.
+            if name == "measurements:visit_preview" and site_key != "A":
+                inside = False
+            if inside != (status != 404):
+                failures.append(f"{method.upper()} {url} (site {site_key}) -> {status}")
+    assert not failures, f"{role}: " + "\n".join(failures)
+
+
+def test_anonymous_users_are_sent_to_the_login_form(city: City) -> None:
+    sites = build_sites(city)
+    client = Client()
+    login_url = resolve_url(settings.LOGIN_URL)
+    failures = []
+    for name, row in URLS.items():
+        url = url_for(name, sites["A"])
+        status_response = client.post(url) if row.post_only else client.get(url)
+        status = status_response.status_code
+        if row.public:
+            ok = status == 200
+        elif name == "accounts:logout":
+            # Logging out without a session just lands on the login form.
+            ok = is_redirect(status) and status_response["Location"] == login_url
+        else:
+            ok = is_redirect(status) and status_response["Location"].startswith(
+                f"{login_url}?next="
+            )
+        if not ok:
+            failures.append(f"{url} ({name}) -> {status} {status_response.get('Location', '')}")
+    assert not failures, "\n".join(failures)
+
+
+LIST_ROLES = [Role.KADER, Role.BIDAN, Role.TENAGA_GIZI, Role.PUSKESMAS, Role.DINKES]
+
+
+@pytest.mark.parametrize("role", LIST_ROLES, ids=str)
+def test_lists_and_searches_never_show_a_child_outside_the_area(role: Role) -> None:
+    city = make_city()
+    sites = build_sites(city)
+    user = user_of_area_a(role, city)
+    client = Client()
+    client.force_login(user)
+    own = sites["A"]
+    outside = [k for k in SITES if k not in INSIDE[role]]
+    # (URL, the search text the page echoes back in its search box)
+    pages: list[tuple[str, str]] = [
+        (url, "")
+        for url in (
+            reverse("children:list"),
+            reverse("children:new"),
+            reverse("areas:posyandu_list"),
+            reverse("areas:posyandu_detail", args=[own.posyandu_id]),
+            reverse("measurements:session_pick"),
+            reverse("measurements:session", args=[own.session.pk]),
+            reverse("core:home"),
+        )
+    ]
+    for key in outside:
+        for needle in (CHILD_NAMES[key], MOTHER_NAMES[key], CHILD_NAMES[key].split()[0]):
+            query = urlencode({"q": needle})
+            pages += [
+                (f"{reverse('children:list')}?{query}", needle),
+                (f"{reverse('children:list')}?posyandu={sites[key].posyandu_id}&{query}", needle),
+                (f"{reverse('measurements:session', args=[own.session.pk])}?{query}", needle),
+            ]
+    leaks = []
+    for url, needle in pages:
+        for htmx in (False, True):
+            headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+            response = client.get(url, follow=True, **headers)
+            assert response.status_code == 200, url
+            html = response.content.decode().replace(f'value="{needle}"', "")
+            for key in outside:
+                for secret in (CHILD_NAMES[key], MOTHER_NAMES[key]):
+                    if secret in html:
+                        leaks.append(f"{url} (htmx={htmx}) shows {secret!r} of site {key}")
+    assert not leaks, "\n".join(leaks)
+    # The searches really work: the user's own child is found by name.
+    found = client.get(f"{reverse('children:list')}?q={CHILD_NAMES['A']}").content.decode()
+    assert CHILD_NAMES["A"] in found
+    table = client.get(
+        f"{reverse('measurements:session', args=[own.session.pk])}?q={CHILD_NAMES['A']}"
+    )
+    assert CHILD_NAMES["A"] in table.content.decode()
+
+
+@pytest.mark.parametrize("role", LIST_ROLES, ids=str)
+def test_the_posyandu_list_shows_only_posyandu_in_the_area(role: Role) -> None:
+    city = make_city()
+    sites = build_sites(city)
+    user = user_of_area_a(role, city)
+    client = Client()
+    client.force_login(user)
+    names = {
+        "A": city.posyandu_a.name,
+        "A2": city.posyandu_a2.name,
+        "B": city.posyandu_b.name,
+        "X": city.other_kota_posyandu.name,
+    }
+    for url in (reverse("areas:posyandu_list"), reverse("children:new")):
+        html = client.get(url).content.decode()
+        for key in SITES:
+            assert (names[key] in html) == (key in INSIDE[role]), (url, key)
+    assert sites  # the sites exist, so an absent name means a filtered list
