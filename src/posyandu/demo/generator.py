@@ -231,7 +231,7 @@ def generate(
         timings[name] = now - started
         started = now
 
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     rng = np.random.default_rng(seed)
     with transaction.atomic():
         areas = _create_areas()

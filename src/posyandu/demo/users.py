@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -29,6 +30,7 @@ from posyandu.demo.names import PASSWORD_WORDS
 
 CSV_NAME: Final = "demo-users.csv"
 CSV_COLUMNS: Final = ("role", "username", "password", "area_code", "area_name")
+HASH_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -74,26 +76,37 @@ class PasswordHashes:
 
     Processes, not threads: a thread hashing holds the GIL for a whole hash
     (~0.2 s), which stalled the generator's database writes behind it.
+    ``workers=0`` hashes in this process when :meth:`result` is called (tests
+    use it with a fast hasher in their settings).
     """
 
-    def __init__(self, logins: Iterable[DemoLogin], workers: int = 2) -> None:
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=start_worker,
-        )
-        self._futures: dict[str, Future[str]] = {
-            login.username: self._pool.submit(hash_password, login.password) for login in logins
-        }
+    def __init__(self, logins: Iterable[DemoLogin], workers: int | None = None) -> None:
+        self._logins = list(logins)
+        workers = HASH_WORKERS if workers is None else workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[str, Future[str]] = {}
+        if workers > 0:
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=start_worker,
+            )
+            self._futures = {
+                login.username: self._pool.submit(hash_password, login.password)
+                for login in self._logins
+            }
 
     def result(self) -> dict[str, str]:
+        if self._pool is None:
+            return {login.username: make_password(login.password) for login in self._logins}
         try:
             return {username: f.result() for username, f in self._futures.items()}
         finally:
             self._pool.shutdown(wait=True)
 
     def cancel(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 @transaction.atomic

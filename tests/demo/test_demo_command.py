@@ -1,0 +1,104 @@
+"""``posyandu demo`` as a user runs it: a subprocess in an empty folder.
+
+These run the real command, Argon2 hashing included, so they take a while.
+The served test reuses the folder of the first: a second run must find the
+city and the logins already there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+POSYANDU = shutil.which("posyandu", path=str(Path(sys.executable).parent)) or "posyandu"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    # The command must use its own SQLite file, never a test database.
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("demo")
+    done = subprocess.run(
+        [POSYANDU, "demo", "--no-serve", "--children", "300"],
+        cwd=folder,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return folder, done.stdout
+
+
+def test_demo_no_serve_creates_the_database_and_the_logins(demo_folder: tuple[Path, str]) -> None:
+    folder, output = demo_folder
+    assert (folder / "posyandu.sqlite3").stat().st_size > 100_000
+    lines = (folder / "demo-users.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "role,username,password,area_code,area_name"
+    assert len(lines) == 1 + 138
+    assert "124 posyandu" in output and "300 anak" in output
+    assert "Stunting" in output and "demo-users.csv" in output
+
+
+def test_demo_serves_the_login_page_and_healthz(demo_folder: tuple[Path, str]) -> None:
+    folder, _output = demo_folder
+    csv_before = (folder / "demo-users.csv").read_text(encoding="utf-8")
+    port = _free_port()
+    server = subprocess.Popen(
+        [POSYANDU, "demo", "--children", "200", "--port", str(port)],
+        cwd=folder,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        status = None
+        while time.monotonic() < deadline:
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
+                    status = response.status
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        assert status == 200
+
+        with urllib.request.urlopen(base + "/", timeout=10) as response:
+            assert response.url.startswith(base + "/akun/masuk/")
+            page = response.read().decode("utf-8")
+        assert 'name="username"' in page and 'name="password"' in page
+        with urllib.request.urlopen(base + "/static/vendor/htmx.min.js", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        try:
+            output, _ = server.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            output, _ = server.communicate()
+    assert "sudah ada" in output, output
+    assert (folder / "demo-users.csv").read_text(encoding="utf-8") == csv_before
