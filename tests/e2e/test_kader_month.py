@@ -79,7 +79,6 @@ def test_a_kader_registers_a_child_weighs_it_twice_and_sees_n_and_the_chart(
     # A kader starts on their own Posyandu's page.
     assert page.url == base + reverse("areas:posyandu_detail", args=[city.posyandu_a.pk])
     assert "Posyandu Melati" in page.inner_text("main")
-    page.screenshot(path=str(screenshots / "posyandu.png"), full_page=True)
 
     page.goto(base + reverse("children:new"))
     page.fill("input[name=name]", CHILD_NAME)
@@ -146,6 +145,15 @@ def test_a_kader_registers_a_child_weighs_it_twice_and_sees_n_and_the_chart(
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     page.emulate_media(media="print")
     page.screenshot(path=str(screenshots / "kms-print.png"), full_page=True)
+
+    # Back on the Posyandu page, the child is in the register and weighed this month.
+    page.set_viewport_size(PHONE)
+    page.emulate_media(media="screen")
+    page.goto(base + reverse("areas:posyandu_detail", args=[city.posyandu_a.pk]))
+    register = page.inner_text("main")
+    assert CHILD_NAME in register
+    assert "Belum datang (0)" in register
+    page.screenshot(path=str(screenshots / "posyandu.png"), full_page=True)
     phone.close()
 
     # A kader of another Posyandu, on their own phone, cannot open that child.
