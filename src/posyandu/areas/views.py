@@ -15,6 +15,7 @@ from posyandu.areas.forms import AreaCsvForm
 from posyandu.areas.importer import import_areas
 from posyandu.areas.selectors import month_end, participation, posyandu_for, posyandu_list_for
 from posyandu.children.models import Child
+from posyandu.core.i18n import growth_lang
 from posyandu.growth.classify import label
 from posyandu.measurements.assessment import completed_months
 from posyandu.measurements.models import Visit
@@ -87,15 +88,16 @@ class RegisterEntry:
 def _entry(
     child: Child, latest: Visit | None, this_month: Visit | None, on: dt.date
 ) -> RegisterEntry:
+    lang = growth_lang()
     return RegisterEntry(
         child=child,
         age_months=completed_months(child.birth_date, max(on, child.birth_date)),
         latest=latest,
         came_this_month=this_month is not None,
         weighed_this_month=this_month is not None and this_month.weight_kg is not None,
-        cat_wfa=label("wfa", latest.cat_wfa) if latest and latest.cat_wfa else "",
-        cat_lhfa=label("lhfa", latest.cat_lhfa) if latest and latest.cat_lhfa else "",
-        cat_wflh=label("wflh", latest.cat_wflh) if latest and latest.cat_wflh else "",
+        cat_wfa=label("wfa", latest.cat_wfa, lang) if latest and latest.cat_wfa else "",
+        cat_lhfa=label("lhfa", latest.cat_lhfa, lang) if latest and latest.cat_lhfa else "",
+        cat_wflh=label("wflh", latest.cat_wflh, lang) if latest and latest.cat_wflh else "",
     )
 
 

@@ -12,18 +12,21 @@ from decimal import Decimal
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
+from posyandu.core.i18n import growth_lang
 from posyandu.growth import zscores_for_child
 from posyandu.growth.classify import classify_codes, label
 from posyandu.growth.policy import VISIT_PLAUSIBILITY
 
+# Short indicator codes, in the user's language (WHO's WFA, LFA... in English).
 INDICATOR_NAMES = {
-    "wfa": "BB/U",
-    "lhfa": "PB/U",
-    "wflh": "BB/PB",
-    "bfa": "IMT/U",
-    "hcfa": "LK/U",
-    "acfa": "LiLA/U",
+    "wfa": pgettext_lazy("abbreviation", "BB/U"),
+    "lhfa": pgettext_lazy("abbreviation", "PB/U"),
+    "wflh": pgettext_lazy("abbreviation", "BB/PB"),
+    "bfa": pgettext_lazy("abbreviation", "IMT/U"),
+    "hcfa": pgettext_lazy("abbreviation", "LK/U"),
+    "acfa": pgettext_lazy("abbreviation", "LiLA/U"),
 }
 STORED_INDICATORS = ("wfa", "lhfa", "wflh", "bfa", "hcfa", "acfa")
 CLASSIFIED = ("wfa", "lhfa", "wflh", "bfa")
@@ -65,7 +68,10 @@ class Assessment:
     warnings: list[Warning_] = field(default_factory=list)
 
     def category_labels(self) -> dict[str, str]:
-        return {ind: label(ind, code) if code else "" for ind, code in self.categories.items()}
+        lang = growth_lang()
+        return {
+            ind: label(ind, code, lang) if code else "" for ind, code in self.categories.items()
+        }
 
 
 def _f(value: Decimal | float | None) -> float | None:

@@ -22,6 +22,7 @@ from posyandu.accounts.scoping import posyandu_scope
 from posyandu.children.models import Child
 from posyandu.children.selectors import child_for
 from posyandu.core import audit
+from posyandu.core.i18n import growth_lang
 from posyandu.core.models import AuditAction
 from posyandu.growth.classify import indicator_name, label
 from posyandu.measurements import services
@@ -198,10 +199,12 @@ def _saved_message(visit: Visit) -> str:
     if gain:
         parts.append(gain + ".")
     cats = []
+    lang = growth_lang()
     for ind in CLASSIFIED:
         code = getattr(visit, f"cat_{ind}")
         if code:
-            cats.append(f"{indicator_name(ind, age_days=visit.age_days)}: {label(ind, code)}")
+            name = indicator_name(ind, lang, age_days=visit.age_days)
+            cats.append(f"{name}: {label(ind, code, lang)}")
     if cats:
         parts.append("; ".join(cats) + ".")
     if visit.is_bgm:
@@ -217,7 +220,7 @@ def _assessment_rows(assessment: Assessment) -> list[dict[str, Any]]:
         if z is None:
             continue
         name = (
-            indicator_name(ind, age_days=assessment.age_days)
+            indicator_name(ind, growth_lang(), age_days=assessment.age_days)
             if ind in CLASSIFIED
             else INDICATOR_NAMES[ind]
         )

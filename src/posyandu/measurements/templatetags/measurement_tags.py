@@ -6,9 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from posyandu.core.i18n import growth_lang
 from posyandu.growth.classify import label
 
 register = template.Library()
@@ -51,9 +51,7 @@ def comma(value: Decimal | float | None, places: int = 1) -> str:
 def category(code: str, indicator: str) -> str:
     """The Permenkes label of a stored category code (``{{ v.cat_lhfa|category:"lhfa" }}``)."""
     try:
-        if (get_language() or "").startswith("en"):
-            return label(indicator, code or "", "en")
-        return label(indicator, code or "")
+        return label(indicator, code or "", growth_lang())
     except ValueError:
         return code
 
