@@ -363,11 +363,6 @@ def test_the_posyandu_list_shows_only_posyandu_in_the_area(role: Role) -> None:
     assert sites  # the sites exist, so an absent name means a filtered list
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known leak: core.views.audit_log lists every AuditLog row, whatever the dinkes "
-    "user's kota (no area on AuditLog); remove this mark once the audit log is scoped.",
-)
 def test_the_audit_log_of_a_dinkes_user_never_shows_a_child_of_another_kota() -> None:
     city = make_city()
     sites = build_sites(city)

@@ -37,6 +37,18 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     return {name: getattr(instance, name) for name in names}
 
 
+def kota_id_of(obj: models.Model | None) -> int | None:
+    """The kota an audited object belongs to, through its Posyandu."""
+    from posyandu.areas.models import Posyandu
+
+    if obj is None:
+        return None
+    posyandu = obj if isinstance(obj, Posyandu) else getattr(obj, "posyandu", None)
+    if not isinstance(posyandu, Posyandu):
+        return None
+    return int(posyandu.kelurahan.kecamatan.kota_id)
+
+
 def record(
     *,
     user: Any,
@@ -70,4 +82,5 @@ def record(
         },
         ip_address=ip,
         user_agent=agent,
+        kota_id=kota_id_of(obj),
     )

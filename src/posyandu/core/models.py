@@ -28,6 +28,10 @@ class AuditLog(models.Model):
     changes = models.JSONField(_("perubahan"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
+    # The kota of the record's Posyandu, so a Dinkes sees only its own city's trail.
+    kota = models.ForeignKey(
+        "areas.Kota", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("log audit")

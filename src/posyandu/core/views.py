@@ -37,6 +37,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not getattr(request.user, "can_view_audit", False):
         raise Http404
     entries = AuditLog.objects.select_related("user")
+    if getattr(request.user, "role", None) == Role.DINKES and not request.user.is_superuser:
+        entries = entries.filter(kota_id=request.user.kota_id)  # type: ignore[union-attr]
     object_type = request.GET.get("jenis", "")
     if object_type:
         entries = entries.filter(object_type=object_type)
