@@ -285,3 +285,11 @@ def test_every_marked_string_is_in_the_catalogue():
 
     missing = {msgid: where for msgid, where in marked.items() if msgid not in in_po}
     assert missing == {}, "run scripts/update-translations.sh and translate the new strings"
+
+
+@pytest.mark.django_db
+def test_a_phone_set_to_english_still_gets_indonesian_until_the_user_switches(client) -> None:
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    html = response.content.decode()
+    assert "Masuk ke Posyandu" in html
+    assert response["Content-Language"] == "id"

@@ -19,3 +19,18 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+class IndonesianFirstMiddleware:
+    """Indonesian unless the user chose otherwise with the language switch.
+
+    Many kader phones are set to English; the browser's Accept-Language must
+    not switch the UI away from the language the Posyandu works in.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
