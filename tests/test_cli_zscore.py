@@ -332,6 +332,27 @@ def test_z_scores_are_written_with_two_decimals_and_never_as_minus_zero() -> Non
     assert zscore_csv._fixed(np.array([-0.4, 683.0, 12345678.0]), 0) == ["0", "683", "12345678"]
 
 
+def test_a_header_without_rows_gives_a_header_without_rows(tmp_path: Path) -> None:
+    rows = zscore_rows(tmp_path, "id,sex,age_days\n")
+    assert rows == [["id", "sex", "age_days", "age_days_calc", *zscore_csv.OUTPUT_COLUMNS[1:]]]
+
+
+def test_the_example_file_runs_and_shows_its_deliberate_mistakes(tmp_path: Path) -> None:
+    example = REPO / "examples" / "children.csv"
+    rows = zscore(tmp_path, example.read_bytes())
+    assert len(rows) == 25
+    problems = {row["nama"]: row["problems"] for row in rows if row["problems"]}
+    assert problems == {
+        "Nanda Firmansyah": "oedema",
+        "Taufik Hidayat": "age over 1856 days",
+        "Vino Alamsyah": "measure not recognised (position assumed from age)",
+        "Wulan Sari": "sex not recognised (1/M/L or 2/F/P)",
+        "Yusuf Habibi": "birth_date not a date (YYYY-MM-DD)",
+    }
+    salsabila = next(row for row in rows if row["nama"] == "Salsabila")
+    assert (salsabila["cat_lhfa"], salsabila["cat_wflh"]) == ("pendek", "gizi_kurang")
+
+
 # --- standard input and output -------------------------------------------
 
 

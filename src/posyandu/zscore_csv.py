@@ -605,11 +605,11 @@ by one."""
 
 @cache
 def _format_table(decimals: int) -> npt.NDArray[np.object_]:
+    """Every value from -TABLE_LIMIT to +TABLE_LIMIT units, then "" (for NaN)."""
     pattern = f"%.{decimals}f"
     scale = 10.0**decimals
-    return np.array(
-        [pattern % (k / scale) for k in range(-TABLE_LIMIT, TABLE_LIMIT + 1)], dtype=object
-    )
+    texts = [pattern % (k / scale) for k in range(-TABLE_LIMIT, TABLE_LIMIT + 1)]
+    return np.array([*texts, ""], dtype=object)
 
 
 def _fixed(values: FloatArray, decimals: int) -> list[str]:
@@ -621,18 +621,17 @@ def _fixed(values: FloatArray, decimals: int) -> list[str]:
     millionth of a rounding half (where the multiplication could tip the
     result) goes the slow, exact way.
     """
+    table = _format_table(decimals)
     scaled = values * 10.0**decimals
     with np.errstate(invalid="ignore"):
         units = np.rint(scaled)
         fast = (np.abs(scaled - units) < 0.499999) & (np.abs(units) <= TABLE_LIMIT)
-    out = np.full(values.shape, "", dtype=object)
-    out[fast] = _format_table(decimals)[units[fast].astype(np.intp) + TABLE_LIMIT]
-    slow = np.flatnonzero(~fast & np.isfinite(values))
+    index = np.where(fast, units + TABLE_LIMIT, len(table) - 1).astype(np.intp)
+    texts: list[str] = table.take(index).tolist()
     pattern = f"%.{decimals}f"
-    for i in slow.tolist():
+    for i in np.flatnonzero(~fast & np.isfinite(values)).tolist():
         text = pattern % values[i]
-        out[i] = text[1:] if text.startswith("-") and not text.strip("-0.") else text
-    texts: list[str] = out.tolist()
+        texts[i] = text[1:] if text.startswith("-") and not text.strip("-0.") else text
     return texts
 
 
