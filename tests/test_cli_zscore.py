@@ -498,6 +498,20 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
     assert stderr == b""
 
 
+def test_a_quote_never_closed_stops_the_run_and_points_at_its_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Everything after the quote would be one cell: no row after it is real.
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    lines = ["sex,age_days,nama", "1,300,Ani", '1,300,"Budi', *["1,300,Citra Lestari"] * 20_000]
+    source.write_text("\n".join(lines) + "\n")
+    assert main(["zscore", str(source), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"posyandu zscore: error: {source}: the row starting on line 3 ")
+    assert err.endswith("a quote that is never closed?)\n")
+    assert not target.exists()
+
+
 def test_empty_standard_input_is_reported_as_such() -> None:
     finished = run_command("-")
     assert finished.returncode == 2

@@ -346,17 +346,23 @@ class _ChunkReader:
     def _parse_quoted(self, lines: list[str]) -> Chunk:
         reader = csv.reader(chain(lines, self._lines), delimiter=self._delimiter)
         rows = []
+        record_start = 1
         try:
             for row in reader:
                 if row:  # blank lines carry no child
                     rows.append(row)
                 if reader.line_num >= len(lines):
                     break
+                record_start = reader.line_num + 1
         except csv.Error as error:
-            # Only a broken file gets here (e.g. an unclosed quote swallowing
-            # everything after it into one huge cell); no row can be trusted.
-            line = self._lines_read + reader.line_num
-            raise UnusableInput(f"{self._input_name} line {line}: {error}") from None
+            # Only a broken file gets here, in practice a quote that is never
+            # closed swallowing the rest of the file into one cell until the
+            # csv module's size limit stops it: no row after it can be trusted.
+            line = self._lines_read + record_start
+            raise UnusableInput(
+                f"{self._input_name}: the row starting on line {line} cannot be read "
+                f"({error}; a quote that is never closed?)"
+            ) from None
         self._lines_read += reader.line_num
         return Chunk(rows, None)
 
