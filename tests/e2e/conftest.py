@@ -32,7 +32,9 @@ PHONE = {"width": 360, "height": 740}
 PASSWORD = "timbang-bulan-ini-2025"
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright keeps an asyncio loop running while it is started, which
+# would make every later test on this worker look like it runs inside async code.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.fail(
