@@ -66,9 +66,14 @@ def _demo(args: argparse.Namespace) -> int:
     _setup_django(args.host)
     from django.core.management import call_command
 
+    from posyandu.demo.generator import NotADemoDatabase
     from posyandu.demo.setup import format_summary, setup_demo
 
-    summary = setup_demo(children=args.children, seed=args.seed, directory=Path.cwd())
+    try:
+        summary = setup_demo(children=args.children, seed=args.seed, directory=Path.cwd())
+    except NotADemoDatabase as exc:
+        print(f"posyandu demo: {exc}", file=sys.stderr)
+        return 2
     t = time.perf_counter()
     # Whitenoise serves the compressed copies from here, quietly.
     call_command("collectstatic", interactive=False, verbosity=0)

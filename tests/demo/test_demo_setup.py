@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from posyandu.accounts.models import Role, User
 from posyandu.areas.models import Kota, Posyandu, Puskesmas
 from posyandu.children.models import Child
+from posyandu.demo.generator import NotADemoDatabase
 from posyandu.demo.setup import format_summary, setup_demo
 from posyandu.measurements.models import Visit
 
@@ -88,3 +91,30 @@ def test_a_lost_csv_gets_new_passwords_that_work(
     kader = next(name for name in new if name.startswith("kader-"))
     assert User.objects.get(username=kader).check_password(new[kader])
     assert not User.objects.get(username=kader).check_password(old[kader])
+
+
+def test_demo_refuses_a_database_with_other_areas(
+    db: None, fast_hashes: None, tmp_path: Path
+) -> None:
+    Kota.objects.create(code="64.71", name="Kota Balikpapan")
+
+    with pytest.raises(NotADemoDatabase):
+        setup_demo(children=50, seed=5, directory=tmp_path, say=lambda _m: None)
+
+    assert not Posyandu.objects.exists()
+    assert not (tmp_path / "demo-users.csv").exists()
+
+
+def test_a_csv_from_another_demo_gets_new_passwords(
+    db: None, fast_hashes: None, tmp_path: Path
+) -> None:
+    setup_demo(children=50, seed=5, directory=tmp_path, say=lambda _m: None)
+    path = tmp_path / "demo-users.csv"
+    stale = path.read_text(encoding="utf-8").replace(",admin,", ",admin,x", 1)
+    path.write_text(stale, encoding="utf-8")
+
+    again = setup_demo(children=50, seed=5, directory=tmp_path, say=lambda _m: None)
+
+    assert again.passwords_reset
+    admin = next(r for r in _rows(path) if r["role"] == "admin")
+    assert User.objects.get(username="admin").check_password(admin["password"])

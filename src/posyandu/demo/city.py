@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Final
 
 KOTA_CODE: Final = "64.74"
-KOTA_NAME: Final = "Kota Bontang"
+KOTA_NAME: Final = "Kota Bontang (demo)"
+"""The "(demo)" marks the synthetic city on every page, and tells ``posyandu demo``
+its own data from a real Kota Bontang database."""
 
 
 @dataclass(frozen=True)

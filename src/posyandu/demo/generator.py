@@ -134,8 +134,26 @@ def plan_posyandu() -> list[PosyanduPlan]:
     return plans
 
 
+class NotADemoDatabase(Exception):
+    """The database holds areas or children that the demo did not make."""
+
+
 def demo_city_exists() -> bool:
-    return Kota.objects.filter(code=city.KOTA_CODE).exists()
+    """Whether the demo city is there; raises if the database holds other data.
+
+    ``posyandu demo`` may be pointed at a real database by DATABASE_URL: it
+    must then neither add a synthetic city to real data nor reset the
+    passwords of real users.
+    """
+    demo = Kota.objects.filter(code=city.KOTA_CODE, name=city.KOTA_NAME).exists()
+    others = Kota.objects.exclude(code=city.KOTA_CODE, name=city.KOTA_NAME).exists()
+    if others or (not demo and Child.objects.exists()):
+        raise NotADemoDatabase(
+            "This database already holds areas or children that are not the demo city. "
+            "Run `posyandu demo` in an empty folder (its own posyandu.sqlite3), "
+            "without DATABASE_URL."
+        )
+    return demo
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from posyandu.accounts.models import Role
+from posyandu.accounts.models import Role, User
 from posyandu.areas.models import Kecamatan, Kelurahan, Posyandu, Puskesmas
 from posyandu.children.models import Child
 from posyandu.demo import city
@@ -55,7 +55,7 @@ def latest_complete_period() -> dt.date | None:
     if not per_month:
         return None
     most = max(row["posyandu"] for row in per_month)
-    complete = [row["period"] for row in per_month if row["posyandu"] == most]
+    complete: list[dt.date] = [row["period"] for row in per_month if row["posyandu"] == most]
     return complete[-1]
 
 
@@ -65,6 +65,16 @@ def stunting_in(period: dt.date) -> tuple[int, int]:
         measured=Count("id"), stunted=Count("id", filter=Q(z_lhfa__lt=-2))
     )
     return row["measured"], row["stunted"]
+
+
+def _csv_matches_database(csv_path: Path) -> bool:
+    """Whether the admin's password in the file opens this database (one hash check)."""
+    try:
+        admin = next(x for x in read_csv(csv_path) if x.role == Role.ADMIN)
+    except (StopIteration, KeyError, TypeError, ValueError):
+        return False
+    user = User.objects.filter(username=admin.username).first()
+    return user is not None and user.check_password(admin.password)
 
 
 def setup_demo(
@@ -102,12 +112,12 @@ def setup_demo(
         write_csv(csv_path, logins)
         created = True
         timings.update({f"generate: {k}": v for k, v in report.timings_s.items()})
-    elif csv_path.exists():
+    elif csv_path.exists() and _csv_matches_database(csv_path):
         logins = read_csv(csv_path)
     else:
         # Hashes cannot be turned back into passwords: give the demo users new
         # ones, so the file a trainer hands out always works.
-        say(f"{CSV_NAME} tidak ada: kata sandi pengguna demo dibuat ulang.")
+        say(f"{CSV_NAME} tidak ada atau tidak cocok: kata sandi pengguna demo dibuat ulang.")
         logins = plan_logins()
         t = time.perf_counter()
         save_demo_users(logins, PasswordHashes(logins).result())
