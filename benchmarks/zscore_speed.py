@@ -97,7 +97,7 @@ def lms_inputs(children: dict[str, Any]) -> list[tuple[FloatArray, ...]]:
         "tsfa": children["triceps_mm"],
         "ssfa": children["subscapular_mm"],
     }
-    inputs = []
+    inputs: list[tuple[FloatArray, ...]] = []
     for indicator in INDICATORS:
         if indicator == "wflh":
             tab = table("wfl")
