@@ -451,22 +451,25 @@ def _weight_for_length_height(
         if not ok.any():
             continue
         tab = table(tab_name)
-        h = np.where(ok, height_adj, tab.first_index)
+        # Work only on the rows that use this table: each child uses one.
+        rows = np.flatnonzero(ok)
+        h = height_adj[rows]
+        w = weight[rows]
+        sex_sub = sex_row[rows]
+        all_rows = np.ones(rows.shape[0], dtype=bool)
         tenths = np.floor(h * 10.0 + 0.5)
         # Rule 4: more than one decimal means interpolating between rows.
         interpolate = np.abs(h - tenths / 10.0) > 0.001
         low_tenths = np.where(interpolate, np.floor(h * 10.0), tenths)
         first_tenths = int(round(tab.first_index * 10))
         low_row = (low_tenths - first_tenths).astype(np.int64)
-        z_low = _z_at(tab, sex_row, low_row, ok, weight, restricted=True)
-        z_here = z_low
+        z_here = _z_at(tab, sex_sub, low_row, all_rows, w, restricted=True)
         if interpolate.any():
-            sel = ok & interpolate
             high_row = np.minimum(low_row + 1, tab.n_rows - 1)
-            z_high = _z_at(tab, sex_row, high_row, sel, weight, restricted=True)
+            z_high = _z_at(tab, sex_sub, high_row, interpolate, w, restricted=True)
             ratio = (h - low_tenths / 10.0) / 0.1
-            z_here = np.where(sel, z_low - (z_low - z_high) * ratio, z_low)
-        z[ok] = z_here[ok]
+            z_here = np.where(interpolate, z_here - (z_here - z_high) * ratio, z_here)
+        z[rows] = z_here
     return z, table_used
 
 
