@@ -221,9 +221,18 @@ def _adapted_now() -> Any:
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
-def _decimal_strings(values: FloatArray, places: int) -> list[Decimal | None]:
+def _decimals(values: FloatArray, places: int) -> list[Decimal | float | None]:
+    """Values for a DecimalField column, NaN as NULL.
+
+    SQLite stores a decimal as a number (NUMERIC affinity) whatever is bound,
+    so the rounded float gives the stored value Django's own "8.20" would,
+    without a Python adapter call per value; other databases get Decimals.
+    """
+    rounded = np.round(values, places)
+    if connection.vendor == "sqlite":
+        return [None if v != v else v for v in rounded.tolist()]
     fmt = f"{{:.{places}f}}"
-    return [None if v != v else Decimal(fmt.format(v)) for v in values.tolist()]
+    return [None if v != v else Decimal(fmt.format(v)) for v in rounded.tolist()]
 
 
 def _batched(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
@@ -383,8 +392,8 @@ def _create_children(
         else fake_nik(plans[i].kecamatan_code, mother_births[i], True, int(mother_serials[i]))
         for i in range(n)
     ]
-    birth_weight_kg = _decimal_strings(np.where(has_birth_data, birth_weight, np.nan), 2)
-    birth_length_cm = _decimal_strings(np.where(has_birth_data, birth_length, np.nan), 1)
+    birth_weight_kg = _decimals(np.where(has_birth_data, birth_weight, np.nan), 2)
+    birth_length_cm = _decimals(np.where(has_birth_data, birth_length, np.nan), 1)
     local_ids = [new_local_id() for _ in range(n)]
     now = _adapted_now()
     _insert_rows(
@@ -701,10 +710,10 @@ def _create_visits(
     sessions: dict[tuple[int, int], int],
 ) -> int:
     k = v.child.shape[0]
-    weight = _decimal_strings(v.weight_kg, 2)
-    height = _decimal_strings(v.height_cm, 2)
-    head = _decimal_strings(v.head_cm, 1)
-    muac = _decimal_strings(v.muac_cm, 1)
+    weight = _decimals(v.weight_kg, 2)
+    height = _decimals(v.height_cm, 2)
+    head = _decimals(v.head_cm, 1)
+    muac = _decimals(v.muac_cm, 1)
     measured_on = _adapt_dates(v.measured_on)
     floats = {
         name: [None if x != x else x for x in d[name].tolist()]
@@ -763,7 +772,7 @@ def _create_visits(
 def _insert_rows(
     model: type[models.Model], k: int, columns: dict[str, list[Any]], constants: dict[str, Any]
 ) -> int:
-    """Insert many rows fast: COPY on PostgreSQL, hundreds per INSERT elsewhere.
+    """Insert many rows fast: COPY on PostgreSQL, ``executemany`` elsewhere.
 
     ``bulk_create`` builds and prepares one model instance per row: for the
     ~150 000 visits of the full demo that alone took most of a minute. Every
@@ -785,23 +794,13 @@ def _insert_rows(
     column_list = ", ".join(quote(n) for n in names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # COPY: a multi-row INSERT costs psycopg a slow parse of its
-            # placeholders, executemany a round trip per row.
+            # COPY: psycopg's executemany costs a round trip per row, and a
+            # multi-row INSERT a slow parse of its thousands of placeholders.
             with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return k
-        head = f"INSERT INTO {table} ({column_list}) VALUES "
-        one_row = f"({', '.join(['%s'] * len(names))})"
-        # Stays under SQLite's limit of 32 766 parameters per statement.
-        per_statement = max(1, min(1000, 30_000 // len(names)))
-        full_sql = head + ", ".join([one_row] * per_statement)
-        for start in range(0, k, per_statement):
-            chunk = rows[start : start + per_statement]
-            sql = (
-                full_sql
-                if len(chunk) == per_statement
-                else head + ", ".join([one_row] * len(chunk))
-            )
-            cursor.execute(sql, [value for row in chunk for value in row])
+        sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(names))})"
+        for start in range(0, k, BATCH * 10):
+            cursor.executemany(sql, rows[start : start + BATCH * 10])
     return k
