@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from posyandu.accounts.models import User
 from posyandu.children.models import Child, Sex
@@ -40,9 +41,14 @@ def log_in(page: Any, base_url: str, username: str, screenshot: Path | None = No
     if screenshot is not None:
         page.screenshot(path=str(screenshot), full_page=True)
     # The language switch in the footer is a form too: the login button is the one in main.
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    follow(page, "main button[type=submit]")
     assert reverse("accounts:login") not in page.url, page.inner_text("main")
+
+
+def follow(page: Any, selector: str) -> None:
+    """Click something that loads a new page and wait until that page has loaded."""
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)
 
 
 def fits_the_phone(page: Any) -> int:
@@ -91,8 +97,7 @@ def test_a_kader_registers_a_child_weighs_it_twice_and_sees_n_and_the_chart(
     page.fill("input[name=rt]", "7")
     page.fill("input[name=rw]", "2")
     page.screenshot(path=str(screenshots / "child-register.png"), full_page=True)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    follow(page, "main button[type=submit]")
     child = Child.objects.get(name=CHILD_NAME)
     assert (child.posyandu_id, child.sex, child.birth_date) == (city.posyandu_a.pk, 2, birth_date)
     child_url = base + reverse("measurements:child", args=[child.pk])
@@ -100,22 +105,20 @@ def test_a_kader_registers_a_child_weighs_it_twice_and_sees_n_and_the_chart(
     assert f"{CHILD_NAME} sudah terdaftar." in page.inner_text("main")
 
     # Last month's visit, then this month's: 600 g more, above the 300 g KBM at 9 months.
-    page.click("main a:has-text('Timbang')")
-    page.wait_for_load_state()
+    follow(page, "main a:has-text('Timbang')")
     assert page.url == base + reverse("measurements:visit_new", args=[child.pk])
     enter_visit(page, last_month, "8,0", "70,0")
-    page.click("main button[type=submit]")
+    follow(page, "main button[type=submit]")
     page.wait_for_url(child_url)
     assert f"Tersimpan: {CHILD_NAME}, {last_month:%d/%m/%Y}." in page.inner_text("main")
 
     page.goto(base + reverse("measurements:visit_new", args=[child.pk]))
     enter_visit(page, today, "8,6", "71,2")
     # The live preview (htmx) answers under the form before anything is saved.
-    page.wait_for_selector("#preview table.zs")
-    assert "N (naik) +600 g, KBM 300 g" in page.inner_text("#preview")
+    expect(page.locator("#preview .gain")).to_contain_text("N (naik) +600 g, KBM 300 g")
     assert fits_the_phone(page) <= PHONE["width"] + 1
     page.screenshot(path=str(screenshots / "visit-entry.png"), full_page=True)
-    page.click("main button[type=submit]")
+    follow(page, "main button[type=submit]")
     page.wait_for_url(child_url)
     saved = page.inner_text("main .messages")
     assert f"Tersimpan: {CHILD_NAME}, {today:%d/%m/%Y}." in saved
@@ -137,8 +140,7 @@ def test_a_kader_registers_a_child_weighs_it_twice_and_sees_n_and_the_chart(
     chart.scroll_into_view_if_needed()
     page.locator("figure.chart", has=chart).screenshot(path=str(screenshots / "child-chart.png"))
 
-    page.click("main a:has-text('Cetak KMS')")
-    page.wait_for_load_state()
+    follow(page, "main a:has-text('Cetak KMS')")
     assert page.url == base + reverse("measurements:child_print", args=[child.pk])
     assert CHILD_NAME in page.inner_text("body")
     assert page.locator("svg.growth-chart circle.child-point").count() == 2
@@ -199,8 +201,7 @@ def test_letters_in_the_weight_give_an_indonesian_message_and_keep_what_was_type
     page.click("summary")  # the optional measurements
     page.fill("input[name=head_cm]", "45,5")
     page.check("input[name=vitamin_a]")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    follow(page, "main button[type=submit]")
 
     errors = page.locator("main form .errorlist").all_inner_texts()
     assert "Berat badan harus berupa angka, misalnya 10,4." in errors
@@ -214,7 +215,7 @@ def test_letters_in_the_weight_give_an_indonesian_message_and_keep_what_was_type
 
     # Correcting only the weight saves the visit with everything else as typed.
     page.fill("input[name=weight_kg]", "9,6")
-    page.click("main button[type=submit]")
+    follow(page, "main button[type=submit]")
     page.wait_for_url(re.compile(re.escape(reverse("measurements:child", args=[child.pk]))))
     visit = Visit.objects.get(child=child)
     assert (str(visit.weight_kg), str(visit.height_cm), str(visit.head_cm), visit.vitamin_a) == (
@@ -223,4 +224,19 @@ def test_letters_in_the_weight_give_an_indonesian_message_and_keep_what_was_type
         "45.5",
         True,
     )
+
+    # The registration form does the same with letters in the birth weight.
+    page.goto(live_server.url + reverse("children:new"))
+    page.fill("input[name=name]", "Putri Ayu")
+    page.check("input[name=sex][value='2']")
+    page.fill("input[name=birth_date]", (today - dt.timedelta(days=60)).strftime("%d/%m/%Y"))
+    page.fill("input[name=birth_weight_kg]", "tiga")
+    page.fill("input[name=mother_name]", "Dewi Lestari")
+    follow(page, "main button[type=submit]")
+    assert "Isi dengan angka saja, misalnya 3,2." in page.inner_text("#id_birth_weight_kg_error")
+    assert page.input_value("input[name=name]") == "Putri Ayu"
+    assert page.input_value("input[name=birth_weight_kg]") == "tiga"
+    assert page.input_value("input[name=mother_name]") == "Dewi Lestari"
+    assert page.is_checked("input[name=sex][value='2']")
+    assert not Child.objects.filter(name="Putri Ayu").exists()
     context.close()
