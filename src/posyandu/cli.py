@@ -50,7 +50,10 @@ def _serve_forever(host: str, port: int) -> None:
 
     from posyandu.config.wsgi import application
 
-    serve(application, host=host, port=port, threads=SERVER_THREADS, ident="posyandu")
+    try:
+        serve(application, host=host, port=port, threads=SERVER_THREADS, ident="posyandu")
+    except KeyboardInterrupt:
+        print("\nposyandu: stopped.", flush=True)
 
 
 def _url(host: str, port: int) -> str:
