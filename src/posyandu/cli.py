@@ -94,7 +94,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    _setup_django(args.host)
+    # A deployment names its hosts in POSYANDU_ALLOWED_HOSTS; only the demo
+    # widens them on its own.
+    _setup_django()
     if args.migrate:
         from django.core.management import call_command
 
