@@ -18,6 +18,7 @@ from posyandu.core.i18n import growth_lang
 from posyandu.growth import zscores_for_child
 from posyandu.growth.classify import classify_codes, label
 from posyandu.growth.policy import VISIT_PLAUSIBILITY
+from posyandu.growth.weight_gain import completed_months as engine_completed_months
 
 # Short indicator codes, in the user's language (WHO's WFA, LFA... in English).
 INDICATOR_NAMES = {
@@ -37,11 +38,14 @@ def age_in_days(birth_date: dt.date, on: dt.date) -> int:
 
 
 def completed_months(birth_date: dt.date, on: dt.date) -> int:
-    """Whole calendar months between birth and ``on`` (the KMS/KIA reading of age)."""
-    months = (on.year - birth_date.year) * 12 + (on.month - birth_date.month)
-    if on.day < birth_date.day:
-        months -= 1
-    return max(months, 0)
+    """Whole calendar months between birth and ``on`` (the KMS/KIA reading of age).
+
+    One definition for the whole project: the engine's, which counts a month
+    as completed on the last day of a shorter month (born 31/01, one month
+    old on 29/02).
+    """
+    months = float(engine_completed_months(birth_date, on))
+    return 0 if np.isnan(months) else max(int(months), 0)
 
 
 def first_of_month(day: dt.date) -> dt.date:
