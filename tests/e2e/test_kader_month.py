@@ -7,7 +7,6 @@ of every page visited under docs/screenshots/ (the README shows them).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +115,8 @@ def test_a_kader_registers_a_child_weighs_it_twice_and_sees_n_and_the_chart(
     enter_visit(page, today, "8,6", "71,2")
     # The live preview (htmx) answers under the form before anything is saved.
     expect(page.locator("#preview .gain")).to_contain_text("N (naik) +600 g, KBM 300 g")
+    # Wait for the preview of all values typed (length too), not an earlier weight-only one.
+    expect(page.locator("#preview table.zs")).to_contain_text("PB/U")
     assert fits_the_phone(page) <= PHONE["width"] + 1
     page.screenshot(path=str(screenshots / "visit-entry.png"), full_page=True)
     follow(page, "main button[type=submit]")
@@ -216,7 +217,9 @@ def test_letters_in_the_weight_give_an_indonesian_message_and_keep_what_was_type
     # Correcting only the weight saves the visit with everything else as typed.
     page.fill("input[name=weight_kg]", "9,6")
     follow(page, "main button[type=submit]")
-    page.wait_for_url(re.compile(re.escape(reverse("measurements:child", args=[child.pk]))))
+    assert page.url == live_server.url + reverse("measurements:child", args=[child.pk]), (
+        page.url + "\n" + page.inner_text("main")
+    )
     visit = Visit.objects.get(child=child)
     assert (str(visit.weight_kg), str(visit.height_cm), str(visit.head_cm), visit.vitamin_a) == (
         "9.60",
