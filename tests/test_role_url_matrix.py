@@ -67,8 +67,8 @@ URLS: dict[str, Row] = {
     "core:audit": Row(roles=frozenset({Role.ADMIN, Role.DINKES})),
     "accounts:login": Row(public=True),
     "accounts:logout": Row(post_only=True),
-    "areas:posyandu_list": Row(),
-    "areas:posyandu_detail": Row(kwargs=(("pk", "posyandu"),)),
+    "measurements:posyandu_list": Row(),
+    "measurements:posyandu_detail": Row(kwargs=(("pk", "posyandu"),)),
     "areas:import": Row(roles=frozenset({Role.ADMIN})),
     "children:list": Row(),
     "children:new": Row(),
@@ -307,8 +307,8 @@ def test_lists_and_searches_never_show_a_child_outside_the_area(role: Role) -> N
         for url in (
             reverse("children:list"),
             reverse("children:new"),
-            reverse("areas:posyandu_list"),
-            reverse("areas:posyandu_detail", args=[own.posyandu_id]),
+            reverse("measurements:posyandu_list"),
+            reverse("measurements:posyandu_detail", args=[own.posyandu_id]),
             reverse("measurements:session_pick"),
             reverse("measurements:session", args=[own.session.pk]),
             reverse("core:home"),
@@ -356,7 +356,7 @@ def test_the_posyandu_list_shows_only_posyandu_in_the_area(role: Role) -> None:
         "B": city.posyandu_b.name,
         "X": city.other_kota_posyandu.name,
     }
-    for url in (reverse("areas:posyandu_list"), reverse("children:new")):
+    for url in (reverse("measurements:posyandu_list"), reverse("children:new")):
         html = client.get(url).content.decode()
         for key in SITES:
             assert (names[key] in html) == (key in INSIDE[role]), (url, key)

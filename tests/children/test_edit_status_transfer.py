@@ -178,7 +178,9 @@ def test_a_kader_can_hand_a_child_over_and_then_no_longer_sees_it(client, city, 
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("areas:posyandu_detail", args=[city.posyandu_a.pk])
+    assert response["Location"] == reverse(
+        "measurements:posyandu_detail", args=[city.posyandu_a.pk]
+    )
     assert client.get(reverse("children:edit", args=[child.pk])).status_code == 404
     receiving = kader_of(city.posyandu_b)
     client.force_login(receiving)

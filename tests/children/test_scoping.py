@@ -41,12 +41,14 @@ def test_kader_cannot_open_another_posyandu_page(client, city):
     client.force_login(kader_of(city.posyandu_a))
 
     assert (
-        client.get(reverse("areas:posyandu_detail", args=[city.posyandu_a.pk])).status_code == 200
+        client.get(reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk])).status_code
+        == 200
     )
     assert (
-        client.get(reverse("areas:posyandu_detail", args=[city.posyandu_b.pk])).status_code == 404
+        client.get(reverse("measurements:posyandu_detail", args=[city.posyandu_b.pk])).status_code
+        == 404
     )
-    assert client.get(reverse("areas:posyandu_detail", args=[99999])).status_code == 404
+    assert client.get(reverse("measurements:posyandu_detail", args=[99999])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -75,12 +77,14 @@ def test_bidan_sees_own_puskesmas_only(client, city, child_a, child_b):
     assert client.get(reverse("children:edit", args=[child_a.pk])).status_code == 200
     assert client.get(reverse("children:edit", args=[child_b.pk])).status_code == 404
     assert (
-        client.get(reverse("areas:posyandu_detail", args=[city.posyandu_a2.pk])).status_code == 200
+        client.get(reverse("measurements:posyandu_detail", args=[city.posyandu_a2.pk])).status_code
+        == 200
     )
     assert (
-        client.get(reverse("areas:posyandu_detail", args=[city.posyandu_b.pk])).status_code == 404
+        client.get(reverse("measurements:posyandu_detail", args=[city.posyandu_b.pk])).status_code
+        == 404
     )
-    listing = client.get(reverse("areas:posyandu_list")).content.decode()
+    listing = client.get(reverse("measurements:posyandu_list")).content.decode()
     assert "Posyandu Melati" in listing
     assert "Posyandu Kenanga" in listing
     assert "Posyandu Anggrek" not in listing
@@ -95,7 +99,7 @@ def test_dinkes_sees_the_whole_city_but_not_another_city(
     assert client.get(reverse("children:edit", args=[child_a.pk])).status_code == 200
     assert client.get(reverse("children:edit", args=[child_b.pk])).status_code == 200
     assert client.get(reverse("children:edit", args=[child_elsewhere.pk])).status_code == 404
-    listing = client.get(reverse("areas:posyandu_list")).content.decode()
+    listing = client.get(reverse("measurements:posyandu_list")).content.decode()
     assert "Posyandu Anggrek" in listing
     assert "Posyandu Samarinda" not in listing
 
@@ -104,7 +108,7 @@ def test_dinkes_sees_the_whole_city_but_not_another_city(
 def test_admin_sees_everything(client, city, child_elsewhere):
     client.force_login(UserFactory(role=Role.ADMIN))
     assert client.get(reverse("children:edit", args=[child_elsewhere.pk])).status_code == 200
-    listing = client.get(reverse("areas:posyandu_list")).content.decode()
+    listing = client.get(reverse("measurements:posyandu_list")).content.decode()
     assert "Posyandu Samarinda" in listing
 
 

@@ -64,7 +64,7 @@ def _switch_to_english(client) -> None:
 
 def _pages(client, city) -> dict[str, str]:
     urls = {
-        "posyandu": reverse("areas:posyandu_detail", args=[city.posyandu_a.pk]),
+        "posyandu": reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk]),
         "register": reverse("children:new") + f"?posyandu={city.posyandu_a.pk}",
         "child": reverse("measurements:child", args=[client.child.pk]),
     }

@@ -82,7 +82,7 @@ def test_a_kader_registers_a_child_weighs_it_twice_and_sees_n_and_the_chart(
     log_in(page, base, "kader_melati", screenshots / "login.png")
 
     # A kader starts on their own Posyandu's page.
-    assert page.url == base + reverse("areas:posyandu_detail", args=[city.posyandu_a.pk])
+    assert page.url == base + reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk])
     assert "Posyandu Melati" in page.inner_text("main")
 
     page.goto(base + reverse("children:new"))
@@ -152,7 +152,7 @@ def test_a_kader_registers_a_child_weighs_it_twice_and_sees_n_and_the_chart(
     # Back on the Posyandu page, the child is in the register and weighed this month.
     page.set_viewport_size(PHONE)
     page.emulate_media(media="screen")
-    page.goto(base + reverse("areas:posyandu_detail", args=[city.posyandu_a.pk]))
+    page.goto(base + reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk]))
     register = page.inner_text("main")
     assert CHILD_NAME in register
     assert "Belum datang (0)" in register

@@ -307,7 +307,7 @@ def child_transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 if selectors.children_for(request.user).filter(pk=child.pk).exists():
                     return redirect("measurements:child", pk=child.pk)
-                return redirect("areas:posyandu_detail", pk=transfer.from_posyandu_id)
+                return redirect("measurements:posyandu_detail", pk=transfer.from_posyandu_id)
     else:
         form = TransferForm(child=child, targets=targets)
     return render(

@@ -28,8 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the page it starts its work on."""
     user = request.user
     if getattr(user, "role", None) == Role.KADER and getattr(user, "posyandu_id", None):
-        return redirect("areas:posyandu_detail", pk=user.posyandu_id)  # type: ignore[union-attr]
-    return redirect("areas:posyandu_list")
+        return redirect("measurements:posyandu_detail", pk=user.posyandu_id)  # type: ignore[union-attr]
+    return redirect("measurements:posyandu_list")
 
 
 @login_required
@@ -38,7 +38,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         raise Http404
     entries = AuditLog.objects.select_related("user")
     if getattr(request.user, "role", None) == Role.DINKES and not request.user.is_superuser:
-        entries = entries.filter(kota_id=request.user.kota_id)  # type: ignore[union-attr]
+        kota_id = getattr(request.user, "kota_id", None)
+        entries = entries.filter(kota_id=kota_id) if kota_id is not None else entries.none()
     object_type = request.GET.get("jenis", "")
     if object_type:
         entries = entries.filter(object_type=object_type)

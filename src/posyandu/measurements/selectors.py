@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from posyandu.accounts.scoping import posyandu_scope
@@ -82,7 +82,7 @@ def posyandu_month(posyandu: Posyandu, period: dt.date) -> PosyanduMonth:
             posyandu=posyandu,
             status=ChildStatus.ACTIVE,
             birth_date__gt=youngest_birth,
-            birth_date__lte=_month_end(period),
+            birth_date__lte=month_end(period),
         ).order_by("name")
     )
     ids = [c.pk for c in children]
@@ -100,11 +100,6 @@ def posyandu_month(posyandu: Posyandu, period: dt.date) -> PosyanduMonth:
             )
         )
     return PosyanduMonth(posyandu=posyandu, period=period, rows=rows)
-
-
-def _month_end(period: dt.date) -> dt.date:
-    next_month = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return next_month - dt.timedelta(days=1)
 
 
 @dataclass
@@ -136,3 +131,45 @@ def session_table(session: PosyanduSession, query: str = "") -> SessionTable:
         query=query,
         total=len(month.rows),
     )
+
+
+def month_end(period: dt.date) -> dt.date:
+    next_month = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return next_month - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Participation:
+    sasaran: int
+    weighed: int
+
+    @property
+    def d_over_s(self) -> float | None:
+        return self.weighed / self.sasaran if self.sasaran else None
+
+
+def participation(posyandu_ids: list[int], period: dt.date) -> dict[int, Participation]:
+    """D and S of each Posyandu for the month starting ``period``, in two queries.
+
+    S and D follow :func:`posyandu_month`:
+    active balita registered at the Posyandu, and those of them weighed that month.
+    """
+    sasaran = Child.objects.filter(
+        posyandu_id__in=posyandu_ids,
+        status=ChildStatus.ACTIVE,
+        birth_date__gt=period - dt.timedelta(days=BALITA_MAX_AGE_DAYS),
+        birth_date__lte=month_end(period),
+    )
+    s_counts = dict(
+        sasaran.values_list("posyandu_id").annotate(n=Count("pk")).values_list("posyandu_id", "n")
+    )
+    d_counts = dict(
+        Visit.objects.filter(child__in=sasaran, period=period, weight_kg__isnull=False)
+        .values_list("child__posyandu_id")
+        .annotate(n=Count("child_id", distinct=True))
+        .values_list("child__posyandu_id", "n")
+    )
+    return {
+        pk: Participation(sasaran=s_counts.get(pk, 0), weighed=d_counts.get(pk, 0))
+        for pk in posyandu_ids
+    }

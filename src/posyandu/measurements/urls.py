@@ -1,10 +1,12 @@
 from django.urls import path
 
-from posyandu.measurements import views
+from posyandu.measurements import posyandu_pages, views
 
 app_name = "measurements"
 urlpatterns = [
     path("", views.session_pick, name="session_pick"),
+    path("posyandu/", posyandu_pages.posyandu_list, name="posyandu_list"),
+    path("posyandu/<int:pk>/", posyandu_pages.posyandu_detail, name="posyandu_detail"),
     path("sesi/<int:pk>/", views.session_page, name="session"),
     path("anak/<int:pk>/", views.child_page, name="child"),
     path("anak/<int:pk>/cetak/", views.child_print, name="child_print"),

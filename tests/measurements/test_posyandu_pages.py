@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from posyandu.areas.selectors import participation
+from posyandu.measurements.selectors import participation
 from tests.factories import ChildFactory, bidan_of, kader_of, make_visit
 
 
@@ -59,7 +59,7 @@ def test_participation_counts_d_and_s_per_posyandu(city, register, this_month):
 def test_posyandu_list_shows_this_months_d_over_s(client, city, register):
     client.force_login(bidan_of(city.puskesmas_a))
 
-    response = client.get(reverse("areas:posyandu_list"))
+    response = client.get(reverse("measurements:posyandu_list"))
 
     rows = dict((p.name, c) for p, c in response.context["rows"])
     assert set(rows) == {"Posyandu Melati", "Posyandu Kenanga"}
@@ -72,7 +72,7 @@ def test_posyandu_list_shows_this_months_d_over_s(client, city, register):
 def test_posyandu_page_shows_register_ds_and_who_has_not_come(client, city, register):
     client.force_login(kader_of(city.posyandu_a))
 
-    response = client.get(reverse("areas:posyandu_detail", args=[city.posyandu_a.pk]))
+    response = client.get(reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk]))
 
     body = response.content.decode()
     assert response.context["sasaran"] == 3
@@ -99,7 +99,7 @@ def test_month_picker_shows_last_month(client, city, register, this_month):
     last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
 
     response = client.get(
-        reverse("areas:posyandu_detail", args=[city.posyandu_a.pk]),
+        reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk]),
         {"bulan": last_month.strftime("%Y-%m")},
     )
 
@@ -112,7 +112,7 @@ def test_month_picker_shows_last_month(client, city, register, this_month):
 def test_an_unreadable_month_falls_back_to_this_month(client, city, register, this_month):
     client.force_login(kader_of(city.posyandu_a))
     response = client.get(
-        reverse("areas:posyandu_detail", args=[city.posyandu_a.pk]), {"bulan": "2025-13"}
+        reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk]), {"bulan": "2025-13"}
     )
     assert response.context["period"] == this_month
 
@@ -121,4 +121,6 @@ def test_an_unreadable_month_falls_back_to_this_month(client, city, register, th
 def test_home_sends_a_kader_to_their_posyandu_page(client, city):
     client.force_login(kader_of(city.posyandu_a))
     response = client.get("/")
-    assert response["Location"] == reverse("areas:posyandu_detail", args=[city.posyandu_a.pk])
+    assert response["Location"] == reverse(
+        "measurements:posyandu_detail", args=[city.posyandu_a.pk]
+    )
