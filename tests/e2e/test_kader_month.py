@@ -60,7 +60,8 @@ def same_day_last_month(today: dt.date) -> dt.date:
 
 
 def enter_visit(page: Any, on: dt.date, weight: str, height: str) -> None:
-    page.fill("input[name=measured_on]", on.isoformat())
+    # As a kader types it; the other test types ISO, which is accepted too.
+    page.fill("input[name=measured_on]", on.strftime("%d/%m/%Y"))
     page.fill("input[name=weight_kg]", weight)
     page.fill("input[name=height_cm]", height)
     page.check("input[name=position][value=l]")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from posyandu.areas.models import Posyandu
+from posyandu.children.forms import DateDMYField
 from posyandu.measurements.models import Kpsp, Position
 
 if TYPE_CHECKING:
@@ -60,10 +61,29 @@ class DecimalCommaField(forms.DecimalField):
         return number
 
 
+def _date_typed() -> forms.DateInput:
+    """A text box showing DD/MM/YYYY on every phone.
+
+    ``type=date`` follows the phone's language (11/24/2026 on an English
+    phone), unlike every other date on the site. The number pad has "-" and
+    "." but no "/" on many phones, so 24-11-2026 and 24.11.2026 are accepted
+    too (``DateDMYField``), as is ISO 2026-11-24.
+    """
+    return forms.DateInput(
+        format="%d/%m/%Y",
+        attrs={
+            "placeholder": "DD/MM/YYYY",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "class": "date",
+        },
+    )
+
+
 class VisitForm(forms.Form):
-    measured_on = forms.DateField(
+    measured_on = DateDMYField(
         label=_("Tanggal pengukuran"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=_date_typed(),
         error_messages={
             "required": _("Tanggal pengukuran wajib diisi."),
             "invalid": _("Tanggal tidak dikenali: tulis seperti 15/03/2025."),
@@ -167,9 +187,9 @@ class SessionPickForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": _("Pilih Posyandu dari daftar.")},
     )
-    date = forms.DateField(
+    date = DateDMYField(
         label=_("Tanggal hari buka"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=_date_typed(),
         error_messages={
             "required": _("Tanggal wajib diisi."),
             "invalid": _("Tanggal tidak dikenali: tulis seperti 15/03/2025."),
