@@ -124,3 +124,35 @@ def test_home_sends_a_kader_to_their_posyandu_page(client, city):
     assert response["Location"] == reverse(
         "measurements:posyandu_detail", args=[city.posyandu_a.pk]
     )
+
+
+@pytest.mark.django_db
+def test_the_register_names_length_indices_by_how_each_child_was_measured(client, city):
+    """PB/U and BB/PB for a baby measured lying (< 731 days), TB/U and BB/TB from 2 years."""
+    today = timezone.localdate()
+    baby = ChildFactory(
+        name="Bayi", birth_date=today - dt.timedelta(days=280), posyandu=city.posyandu_a
+    )
+    toddler = ChildFactory(
+        name="Balita", birth_date=today - dt.timedelta(days=1100), posyandu=city.posyandu_a
+    )
+    categories = {"cat_wfa": "normal", "cat_lhfa": "normal", "cat_wflh": "gizi_baik"}
+    make_visit(baby, today, weight_kg="8.50", height_cm="70.0", **categories)
+    make_visit(toddler, today, weight_kg="14.00", height_cm="95.0", **categories)
+    client.force_login(kader_of(city.posyandu_a))
+
+    response = client.get(reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk]))
+
+    data = {e.child.name: e for e in response.context["entries"]}
+    assert (data["Bayi"].name_lhfa, data["Bayi"].name_wflh) == ("PB/U", "BB/PB")
+    assert (data["Balita"].name_lhfa, data["Balita"].name_wflh) == ("TB/U", "BB/TB")
+    body = response.content.decode()
+    assert "PB/U: Normal · BB/PB: Gizi baik" in " ".join(body.split())
+    assert "TB/U: Normal · BB/TB: Gizi baik" in " ".join(body.split())
+
+
+@pytest.mark.django_db
+def test_an_empty_register_says_so(client, city):
+    client.force_login(kader_of(city.posyandu_a))
+    response = client.get(reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk]))
+    assert "Belum ada anak terdaftar." in response.content.decode()
