@@ -17,7 +17,8 @@ from django.utils import timezone
 from posyandu.areas.selectors import posyandu_for, posyandu_list_for
 from posyandu.children.models import Child
 from posyandu.core.i18n import growth_lang
-from posyandu.growth.classify import indicator_name, label
+from posyandu.growth.classify import label
+from posyandu.growth.standards import LENGTH_HEIGHT_SWITCH_DAYS
 from posyandu.measurements.assessment import completed_months
 from posyandu.measurements.models import Visit
 from posyandu.measurements.selectors import month_end, participation, posyandu_month
@@ -84,17 +85,14 @@ class RegisterEntry:
     cat_wfa: str
     cat_lhfa: str
     cat_wflh: str
-    # PB/U and BB/PB for a child measured lying (under 731 days), TB/U and BB/TB after.
-    name_wfa: str
-    name_lhfa: str
-    name_wflh: str
+    # Measured lying (under 731 days at the latest visit): PB/U and BB/PB, not TB/U and BB/TB.
+    lying: bool
 
 
 def _entry(
     child: Child, latest: Visit | None, this_month: Visit | None, on: dt.date
 ) -> RegisterEntry:
     lang = growth_lang()
-    age_days = latest.age_days if latest else None
     return RegisterEntry(
         child=child,
         age_months=completed_months(child.birth_date, max(on, child.birth_date)),
@@ -104,9 +102,7 @@ def _entry(
         cat_wfa=label("wfa", latest.cat_wfa, lang) if latest and latest.cat_wfa else "",
         cat_lhfa=label("lhfa", latest.cat_lhfa, lang) if latest and latest.cat_lhfa else "",
         cat_wflh=label("wflh", latest.cat_wflh, lang) if latest and latest.cat_wflh else "",
-        name_wfa=indicator_name("wfa", lang),
-        name_lhfa=indicator_name("lhfa", lang, age_days),
-        name_wflh=indicator_name("wflh", lang, age_days),
+        lying=latest is not None and latest.age_days < LENGTH_HEIGHT_SWITCH_DAYS,
     )
 
 
