@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -104,6 +105,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Wait for a writer instead of failing at once when two phones save together.
+    DATABASES["default"]["OPTIONS"]["timeout"] = 20
+    # Tests use a real file too: an in-memory database shared between the live
+    # server's threads locks whole tables ("database table is locked") where a
+    # file in WAL mode, like production, just waits.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"posyandu-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
