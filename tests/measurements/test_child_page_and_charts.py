@@ -135,3 +135,38 @@ def test_the_kms_print_view_has_the_weight_chart_and_monthly_weights(
     assert html.count('class="child-point"') == 4
     assert "@media print" in html
     assert "T (2T)" in html
+
+
+def test_no_head_circumference_chart_without_a_head_measurement(kader_client, siti, kader):
+    record_visit(
+        user=kader,
+        child=siti,
+        measured_on=dt.date(2024, 6, 15),
+        weight_kg=Decimal("7.0"),
+        height_cm=Decimal("65.0"),
+        position="l",
+    )
+    html = kader_client.get(reverse("measurements:child", args=[siti.pk])).content.decode()
+    assert "hcfa" not in re.findall(r'<svg [^>]*data-indicator="(\w+)"', html)
+    assert "Lingkar kepala belum pernah diukur" in html
+
+
+def test_chart_labels_are_readable_on_a_360_px_phone(siti_visits):
+    """About 305 px of a 360 px screen are left for a chart: labels must draw >= 10 px there."""
+    chart = child_charts(sex=2, age_days_now=300, visits=siti_visits)[0]
+    svg = chart.svg()
+    scale = 305 / chart.width
+    sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)]
+    assert sizes and min(sizes) * scale >= 10
+    radius = float(re.search(r'class="child-point"[^>]* r="([\d.]+)"', svg).group(1))
+    assert radius * scale >= 4
+    assert 'stroke="#fff"' in re.search(r'<circle class="child-point"[^>]*>', svg).group()
+
+
+def test_the_visits_table_scrolls_in_its_own_box_with_short_position_labels(
+    kader_client, siti, siti_visits
+):
+    html = kader_client.get(reverse("measurements:child", args=[siti.pk])).content.decode()
+    assert re.search(r'<div class="table-scroll">\s*<table class="visits">', html)
+    assert "terlentang" not in html
+    assert re.search(r'<small class="muted" title="Terlentang \(panjang badan\)">PB</small>', html)

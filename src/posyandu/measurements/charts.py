@@ -24,6 +24,14 @@ from posyandu.measurements.models import Visit
 DAYS_PER_MONTH = 30.4375
 LENGTH_HEIGHT_SWITCH_DAYS = 731
 
+# Text size in SVG user units. On a 360 px phone the chart gets about 305 px
+# (page and card padding), so a 400-unit-wide chart draws 14 units as 10.7 px:
+# the smallest size a kader reads at arm's length (it was 6 px at 640 units).
+CHART_WIDTH = 400
+CHART_HEIGHT = 320
+FONT_SIZE = 14.0
+POINT_RADIUS = 6.0
+
 # KMS colours. Bands are (z from, z to, fill); ±inf reaches the chart edge.
 GREEN_DARK = "#bfe3b4"
 GREEN = "#dcf0d5"
@@ -130,9 +138,10 @@ class Chart:
     points: list[Point]
     x_min: float
     x_max: float
-    width: int = 640
-    height: int = 420
-    margin: tuple[int, int, int, int] = (28, 40, 46, 52)  # top, right, bottom, left
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+    margin: tuple[int, int, int, int] = (12, 30, 42, 56)  # top, right, bottom, left
+    font_size: float = FONT_SIZE
     y_min: float = field(init=False)
     y_max: float = field(init=False)
     lines: dict[float, tuple[np.ndarray, np.ndarray]] = field(init=False)
@@ -183,6 +192,8 @@ class Chart:
             f'aria-label="{title}"><title>{title}</title>'
         )
         yield from self._bands()
+        # One font size for every label, set once on the group around them.
+        yield f'<g font-size="{self.font_size:g}" fill="#1d2a33">'
         yield from self._grid()
         for z in SD_LINE_Z:
             xs, ys = self.lines[z]
@@ -192,28 +203,46 @@ class Chart:
                 f'<polyline class="sd-line" data-z="{z:g}" fill="none" stroke="{colour}" '
                 f'stroke-width="{width}"{dash} points="{self._path(xs, ys)}"/>'
             )
-            if len(xs):
-                label = "0" if z == 0 else f"{z:+g}".replace("-", "−")
-                end_x, end_y = self.px(float(xs[-1])) + 4, self.py(float(ys[-1])) + 4
-                yield (
-                    f'<text x="{end_x:.1f}" y="{end_y:.1f}" font-size="11" '
-                    f'fill="{colour}">{label}</text>'
-                )
+        yield from self._sd_labels()
         yield (
             f'<rect x="{left}" y="{top}" width="{w - left - right}" '
             f'height="{h - top - bottom}" fill="none" stroke="#55636b" stroke-width="1"/>'
         )
+        yield (
+            f'<text x="{left + (w - left - right) / 2:.1f}" y="{h - 5}" '
+            f'text-anchor="middle">{escape(self.spec.x_label)}</text>'
+        )
+        yield (
+            f'<text transform="translate({self.font_size:g} '
+            f'{top + (h - top - bottom) / 2:.1f}) rotate(-90)" '
+            f'text-anchor="middle">{escape(self.spec.y_label)}</text>'
+        )
+        yield "</g>"
         yield from self._child()
-        yield (
-            f'<text x="{left + (w - left - right) / 2:.1f}" y="{h - 8}" font-size="13" '
-            f'text-anchor="middle" fill="#1d2a33">{escape(self.spec.x_label)}</text>'
-        )
-        yield (
-            f'<text transform="translate(14 {top + (h - top - bottom) / 2:.1f}) rotate(-90)" '
-            f'font-size="13" text-anchor="middle" fill="#1d2a33">'
-            f"{escape(self.spec.y_label)}</text>"
-        )
         yield "</svg>"
+
+    def _sd_labels(self) -> Iterable[str]:
+        """−3…+3 at the right end of each line, nudged apart where lines crowd
+        (length-for-age lines end about one label height apart)."""
+        top, _right, bottom, _left = self.margin
+        ends = [(z, self.lines[z]) for z in SD_LINE_Z if len(self.lines[z][0])]
+        if not ends:
+            return
+        gap = self.font_size * 0.85
+        half = self.font_size * 0.35  # baseline below the line's end: centred on it
+        ys = [self.py(float(line[1][-1])) + half for _z, line in ends]  # from −3 upwards
+        for i in range(1, len(ys)):
+            ys[i] = min(ys[i], ys[i - 1] - gap)
+        ys[-1] = max(ys[-1], top + self.font_size * 0.8)
+        for i in range(len(ys) - 2, -1, -1):
+            ys[i] = max(ys[i], ys[i + 1] + gap)
+        for (z, (xs, _ys)), y in zip(ends, ys, strict=True):
+            colour = _LINE_STYLE[z][0]
+            label = "0" if z == 0 else f"{z:+g}".replace("-", "−")
+            yield (
+                f'<text x="{self.px(float(xs[-1])) + 3:.1f}" y="{y:.1f}" '
+                f'fill="{colour}">{label}</text>'
+            )
 
     def _path(self, xs: Sequence[float] | np.ndarray, ys: Sequence[float] | np.ndarray) -> str:
         return " ".join(
@@ -258,8 +287,8 @@ class Chart:
             )
             if labelled:
                 yield (
-                    f'<text x="{px:.1f}" y="{self.height - bottom + 15}" font-size="11" '
-                    f'text-anchor="middle" fill="#1d2a33">{_num(x)}</text>'
+                    f'<text x="{px:.1f}" y="{self.height - bottom + self.font_size + 2:g}" '
+                    f'text-anchor="middle">{_num(x)}</text>'
                 )
             x += x_step
         y_step = _nice_step(self.y_max - self.y_min)
@@ -269,8 +298,8 @@ class Chart:
             yield (
                 f'<line x1="{left}" y1="{py:.1f}" x2="{self.width - right}" y2="{py:.1f}" '
                 f'stroke="#9aa7b0" stroke-width="0.5"/>'
-                f'<text x="{left - 5}" y="{py + 4:.1f}" font-size="11" text-anchor="end" '
-                f'fill="#1d2a33">{_num(y)}</text>'
+                f'<text x="{left - 4}" y="{py + self.font_size * 0.35:.1f}" '
+                f'text-anchor="end">{_num(y)}</text>'
             )
             y += y_step
 
@@ -278,13 +307,13 @@ class Chart:
         points = self.visible_points()
         if len(points) > 1:
             yield (
-                '<polyline class="child-line" fill="none" stroke="#1d2a33" stroke-width="1.6" '
+                '<polyline class="child-line" fill="none" stroke="#1d2a33" stroke-width="2" '
                 f'points="{self._path([p.x for p in points], [p.y for p in points])}"/>'
             )
         for p in points:
             yield (
                 f'<circle class="child-point" cx="{self.px(p.x):.1f}" cy="{self.py(p.y):.1f}" '
-                f'r="4" fill="#1d2a33" stroke="#fff" stroke-width="1">'
+                f'r="{POINT_RADIUS:g}" fill="#1d2a33" stroke="#fff" stroke-width="2">'
                 f"<title>{escape(p.note)}</title></circle>"
             )
 
@@ -307,7 +336,8 @@ def _x_ticks(spec: ChartSpec, span: float) -> tuple[float, float]:
     """(grid step, label every) in months or cm."""
     if spec.by_age:
         return (1.0, 3.0) if span <= 24 else (2.0, 6.0)
-    return (1.0, 5.0)
+    # A label every 5 cm would touch its neighbour ("100" is 2 label heights wide).
+    return (1.0, 10.0) if span > 40 else (1.0, 5.0)
 
 
 def _sample_x(spec: ChartSpec, x_min: float, x_max: float) -> np.ndarray:
@@ -339,7 +369,9 @@ def child_charts(*, sex: int, age_days_now: int, visits: Sequence[Visit]) -> lis
     """The charts of a child's page: BB/U, PB/U-TB/U, BB/PB and/or BB/TB, LK/U.
 
     BB/PB holds the visits under 731 days and BB/TB those from 731 days; a
-    child with visits on both sides of 2 years gets both charts.
+    child with visits on both sides of 2 years gets both charts. LK/U only
+    when the head was measured at least once: most Posyandu never measure it,
+    and an empty chart costs a phone about 12 KB for nothing.
     """
     specs = chart_specs()
     oldest_days = max([age_days_now, *(v.age_days for v in visits)])
@@ -388,7 +420,8 @@ def child_charts(*, sex: int, age_days_now: int, visits: Sequence[Visit]) -> lis
         charts.append(Chart(specs["wfl"], sex, wfl, 45.0, 110.0))
     if show_wfh:
         charts.append(Chart(specs["wfh"], sex, wfh, 65.0, 120.0))
-    charts.append(Chart(specs["hcfa"], sex, hcfa, 0.0, age_end))
+    if hcfa:
+        charts.append(Chart(specs["hcfa"], sex, hcfa, 0.0, age_end))
     return charts
 
 
@@ -401,4 +434,5 @@ def weight_for_age_chart(*, sex: int, age_days_now: int, visits: Sequence[Visit]
         for v in visits
         if v.weight_kg is not None
     ]
-    return Chart(chart_specs()["wfa"], sex, points, 0.0, age_end, width=900, height=600)
+    # Printed on A4 the card is about 700 px wide: the chart prints at about its own size.
+    return Chart(chart_specs()["wfa"], sex, points, 0.0, age_end, width=700, height=480)

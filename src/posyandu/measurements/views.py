@@ -94,6 +94,7 @@ def child_page(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     audit.record(user=request.user, action=AuditAction.VIEW, obj=child)
     latest = visits[-1] if visits else None
+    charts = child_charts(sex=child.sex, age_days_now=_age_days(child, today), visits=visits)
     return render(
         request,
         "measurements/child.html",
@@ -102,9 +103,8 @@ def child_page(request: HttpRequest, pk: int) -> HttpResponse:
             "visits": list(reversed(visits)),
             "latest": latest,
             "strip": _month_strip(child, visits, today),
-            "charts": child_charts(
-                sex=child.sex, age_days_now=_age_days(child, today), visits=visits
-            ),
+            "charts": charts,
+            "head_chart": any(c.spec.indicator == "hcfa" for c in charts),
             "today": today,
             "age_days": _age_days(child, today),
         },
