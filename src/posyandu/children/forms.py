@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from posyandu.areas.models import Kelurahan, Posyandu
 from posyandu.children.models import Child, ChildStatus, Sex
 from posyandu.children.nik import normalise_nik
+from posyandu.children.services import EDITABLE_FIELDS
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
 # Birth measurements outside these are typing errors (a 99 kg baby, 5 cm long).
@@ -118,23 +119,7 @@ class ChildForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Child
-        fields = [
-            "name",
-            "sex",
-            "birth_date",
-            "birth_weight_kg",
-            "birth_length_cm",
-            "nik",
-            "mother_name",
-            "mother_nik",
-            "father_name",
-            "phone",
-            "address",
-            "rt",
-            "rw",
-            "kelurahan",
-            "has_kia_book",
-        ]
+        fields = list(EDITABLE_FIELDS)
         error_messages = {
             "name": {"required": _("Nama anak wajib diisi.")},
             "mother_name": {"required": _("Nama ibu wajib diisi.")},

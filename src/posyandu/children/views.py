@@ -156,29 +156,10 @@ def child_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-STORED_FIELDS = (
-    "name",
-    "sex",
-    "birth_date",
-    "birth_weight_kg",
-    "birth_length_cm",
-    "nik",
-    "mother_name",
-    "mother_nik",
-    "father_name",
-    "phone",
-    "address",
-    "rt",
-    "rw",
-    "kelurahan",
-    "has_kia_book",
-)
-
-
 def _stored_values(stored: Child, typed: dict[str, Any]) -> list[tuple[str, Any, bool]]:
     """What is in the database now, each value marked when it differs from the typed one."""
     rows = []
-    for name in STORED_FIELDS:
+    for name in services.EDITABLE_FIELDS:
         field: Any = stored._meta.get_field(name)
         value: Any = getattr(stored, name)
         differs = name in typed and (typed[name] or "") != (value or "")
