@@ -15,10 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         version = current_kbm_version()
-        ids = list(
-            Child.objects.filter(visits__isnull=False).distinct().values_list("pk", flat=True)
-        )
-        for done, start in enumerate(range(0, len(ids), 500), start=1):
+        with_visits = Child.objects.filter(visits__isnull=False).distinct()
+        ids = list(with_visits.values_list("pk", flat=True))
+        for start in range(0, len(ids), 500):
             with transaction.atomic():
                 for child in Child.objects.filter(pk__in=ids[start : start + 500]):
                     refresh_weight_gain(child, kbm_version=version)
