@@ -121,5 +121,6 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
     log_in(page, base, admin.username)
     too_wide += overflow(page, base + reverse("core:audit"), tmp_path)
     context.close()
-    print(f"screenshots in {tmp_path}")
-    assert not too_wide, "\n".join(f"{url}: {found}" for url, found in too_wide)
+    assert not too_wide, f"screenshots in {tmp_path}\n" + "\n".join(
+        f"{url}: {found}" for url, found in too_wide
+    )
