@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from posyandu.areas.models import Posyandu
 from posyandu.children.models import Child, ChildStatus, ChildTransfer
 from posyandu.children.nik import normalise_nik
+from posyandu.children.signals import child_identity_changed
 from posyandu.core import audit
 from posyandu.core.models import AuditAction
 
@@ -86,6 +87,19 @@ def update_child(*, user: Any, child: Child, version: int, **fields: Any) -> Chi
         raise StaleEdit
     data = _clean_names({k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     _check_birth_date(data.get("birth_date"))
+    new_birth_date = data.get("birth_date")
+    if new_birth_date is not None and new_birth_date != locked.birth_date:
+        first_visit = locked.visits.order_by("measured_on").values_list("measured_on", flat=True)
+        first = first_visit.first()
+        if first is not None and new_birth_date > first:
+            raise ValidationError(
+                {
+                    "birth_date": _(
+                        "Tanggal lahir tidak boleh sesudah penimbangan pertama (%(d)s)."
+                    )
+                    % {"d": first.strftime("%d/%m/%Y")}
+                }
+            )
     before = audit.snapshot(locked)
     for key, value in data.items():
         setattr(locked, key, value)
@@ -96,6 +110,8 @@ def update_child(*, user: Any, child: Child, version: int, **fields: Any) -> Chi
     changes.pop("updated_at", None)
     changes.pop("version", None)
     audit.record(user=user, action=AuditAction.UPDATE, obj=locked, changes=changes)
+    if "birth_date" in changes or "sex" in changes:
+        child_identity_changed.send(sender=Child, child=locked, user=user)
     return locked
 
 

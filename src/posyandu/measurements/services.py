@@ -241,8 +241,58 @@ def refresh_weight_gain(child: Child, *, kbm_version: str | None = None) -> None
             )
 
 
+def reassess_child(child: Child) -> int:
+    """Recompute every visit's age, z-scores, categories and warnings, then N/T.
+
+    For a corrected birth date or sex: what was derived from the old ones is
+    wrong everywhere. Visits are redone in month order so that each one's
+    plausibility checks compare with the already-corrected previous visit.
+    """
+    visits = list(Visit.objects.filter(child=child).order_by("period"))
+    for visit in visits:
+        values = {name: getattr(visit, name) for name in VALUE_FIELDS}
+        assessment = preview(child=child, values=values, exclude_pk=visit.pk)
+        old_codes = {w.get("code") for w in visit.warnings}
+        _apply_assessment(visit, assessment)
+        new_codes = {w.code for w in assessment.warnings}
+        visit.warnings_confirmed = visit.warnings_confirmed and new_codes <= old_codes
+        visit.save()
+    refresh_weight_gain(child)
+    return len(visits)
+
+
+def reassess_on_identity_change(sender: Any, *, child: Child, user: Any, **kwargs: Any) -> None:
+    count = reassess_child(child)
+    if count:
+        audit.record(
+            user=user, action=AuditAction.UPDATE, obj=child, changes={"visits_reassessed": count}
+        )
+
+
 def _visit_snapshot(visit: Visit) -> dict[str, Any]:
     return audit.snapshot(visit, [*VALUE_FIELDS, "posyandu_id"])
+
+
+def _retried(existing: Visit, child: Child, values: dict[str, Any]) -> Visit:
+    """The visit a retried form already saved, if the retry is the same form.
+
+    A phone on a bad connection resends; that must not duplicate. But the same
+    form id with another child, or with changed values (Back, correct, save
+    again), must not pass for success while nothing was saved.
+    """
+    if existing.child_id != child.pk:
+        raise ValidationError(
+            _("Formulir ini sudah dipakai untuk anak lain. Buka formulir timbang yang baru.")
+        )
+    if any(getattr(existing, key) != value for key, value in values.items()):
+        raise ValidationError(
+            _(
+                "Kunjungan ini sudah tersimpan sebelumnya (%(d)s). Untuk mengoreksi nilainya, "
+                "buka Ubah kunjungan di halaman anak."
+            )
+            % {"d": existing.measured_on.strftime("%d/%m/%Y")}
+        )
+    return existing
 
 
 @transaction.atomic
@@ -263,15 +313,22 @@ def record_visit(
     the values look implausible and ``confirm_warnings`` is false, and
     ``ValidationError`` for bad values or a second visit in the same month.
     """
-    if client_id is not None:
-        existing = Visit.objects.filter(client_id=client_id).first()
-        if existing is not None:
-            return existing
     values = {k: v for k, v in values.items() if k in VALUE_FIELDS}
     if session is not None and values.get("measured_on") is None:
         values["measured_on"] = session.date
     validate_values(child, values)
+    if client_id is not None:
+        existing = Visit.objects.filter(client_id=client_id).first()
+        if existing is not None:
+            return _retried(existing, child, values)
     period = first_of_month(values["measured_on"])
+    if session is not None and first_of_month(session.date) != period:
+        raise ValidationError(
+            {
+                "measured_on": _("Tanggal pengukuran harus di bulan hari buka ini (%(d)s).")
+                % {"d": session.date.strftime("%d/%m/%Y")}
+            }
+        )
     already = Visit.objects.filter(child=child, period=period).first()
     if already is not None:
         raise ValidationError(
@@ -322,7 +379,7 @@ def update_visit(
     *, user: Any, visit: Visit, version: int, confirm_warnings: bool = False, **values: Any
 ) -> Visit:
     """Correct a visit. Refuses with :class:`StaleVisit` if ``version`` is old."""
-    locked = Visit.objects.select_for_update().select_related("child").get(pk=visit.pk)
+    locked = Visit.objects.select_for_update().select_related("child", "session").get(pk=visit.pk)
     if locked.version != version:
         raise StaleVisit
     child = locked.child
@@ -340,6 +397,9 @@ def update_visit(
     before = _visit_snapshot(locked)
     for key, value in merged.items():
         setattr(locked, key, value)
+    if locked.session is not None and first_of_month(locked.session.date) != period:
+        # Moved to another month: it no longer belongs to that opening day.
+        locked.session = None
     locked.period = period
     locked.warnings_confirmed = bool(assessment.warnings)
     _apply_assessment(locked, assessment)
