@@ -6,11 +6,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Final
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8000
 SERVER_THREADS: Final = 8
+DEMO_KEY_NAME: Final = "posyandu-demo.key"
 
 
 def _zscore(args: argparse.Namespace) -> int:
@@ -34,6 +36,34 @@ def _setup_django(host: str | None = None) -> None:
     import django
 
     django.setup()
+
+
+def _secret_key_problem() -> str | None:
+    """Why the configured SECRET_KEY must not serve requests (after ``_setup_django``)."""
+    from django.conf import settings
+
+    from posyandu.config.settings import secret_key_problem
+
+    return secret_key_problem(settings.SECRET_KEY, debug=settings.DEBUG)
+
+
+def demo_secret_key(directory: Path) -> str:
+    """The demo's own SECRET_KEY, kept in ``directory`` so sessions survive restarts.
+
+    Created on first use, readable by its owner only.
+    """
+    import secrets
+
+    path = directory / DEMO_KEY_NAME
+    try:
+        # O_EXCL: two demos started together must not overwrite each other's key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w", encoding="ascii") as file:
+        file.write(key + "\n")
+    return key
 
 
 def _unapplied_migrations() -> list[str]:
@@ -63,10 +93,18 @@ def _url(host: str, port: int) -> str:
 
 def _demo(args: argparse.Namespace) -> int:
     import time
-    from pathlib import Path
 
     started = time.perf_counter()
+    # The demo needs no configuration, yet serves with a key nobody else knows.
+    key_from_file = "POSYANDU_SECRET_KEY" not in os.environ
+    if key_from_file:
+        os.environ["POSYANDU_SECRET_KEY"] = demo_secret_key(Path.cwd())
     _setup_django(args.host)
+    problem = _secret_key_problem()
+    if problem:
+        hint = f" (or delete {DEMO_KEY_NAME} to get a new one)" if key_from_file else ""
+        print(f"posyandu demo: {problem}{hint}", file=sys.stderr)
+        return 2
     from django.core.management import call_command
 
     from posyandu.demo.generator import NotADemoDatabase
@@ -97,6 +135,10 @@ def _serve(args: argparse.Namespace) -> int:
     # A deployment names its hosts in POSYANDU_ALLOWED_HOSTS; only the demo
     # widens them on its own.
     _setup_django()
+    problem = _secret_key_problem()
+    if problem:
+        print(f"posyandu serve: {problem}", file=sys.stderr)
+        return 2
     if args.migrate:
         from django.core.management import call_command
 
@@ -145,8 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="create a synthetic city (Bontang) in ./posyandu.sqlite3 and serve it",
         description="Migrate the database (./posyandu.sqlite3, or DATABASE_URL), fill it once "
         "with a synthetic city shaped like Kota Bontang (invented children, fake NIK-shaped "
-        "numbers), write the demo logins to ./demo-users.csv and serve the app. A second run "
-        "reuses the data.",
+        "numbers), write the demo logins to ./demo-users.csv and serve the app. Its secret key "
+        "is kept in ./posyandu-demo.key unless POSYANDU_SECRET_KEY is set. A second run "
+        "reuses the data and the key.",
     )
     demo.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
     demo.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
@@ -162,7 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="serve the app with waitress on the configured database",
         description="Serve the app with waitress and whitenoise on the database of DATABASE_URL "
-        "(or ./posyandu.sqlite3). Refuses to start while migrations are pending.",
+        "(or ./posyandu.sqlite3). Refuses to start while migrations are pending, or without "
+        "a long random POSYANDU_SECRET_KEY unless POSYANDU_DEBUG=1.",
     )
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -27,6 +28,9 @@ def _env() -> dict[str, str]:
     # The command must use its own SQLite file, never a test database.
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Without configuration the demo must keep its own key (posyandu-demo.key).
+    env.pop("POSYANDU_SECRET_KEY", None)
+    env.pop("POSYANDU_DEBUG", None)
     return env
 
 
@@ -61,9 +65,17 @@ def test_demo_no_serve_creates_the_database_and_the_logins(demo_folder: tuple[Pa
     assert "Stunting" in output and "demo-users.csv" in output
 
 
+def test_demo_keeps_its_own_private_secret_key(demo_folder: tuple[Path, str]) -> None:
+    folder, _output = demo_folder
+    key_file = folder / "posyandu-demo.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(key_file.read_text(encoding="ascii").strip()) >= 60
+
+
 def test_demo_serves_the_login_page_and_healthz(demo_folder: tuple[Path, str]) -> None:
     folder, _output = demo_folder
     csv_before = (folder / "demo-users.csv").read_text(encoding="utf-8")
+    key_before = (folder / "posyandu-demo.key").read_text(encoding="ascii")
     port = _free_port()
     server = subprocess.Popen(
         [POSYANDU, "demo", "--children", "200", "--port", str(port)],
@@ -102,3 +114,5 @@ def test_demo_serves_the_login_page_and_healthz(demo_folder: tuple[Path, str]) -
             output, _ = server.communicate()
     assert "sudah ada" in output, output
     assert (folder / "demo-users.csv").read_text(encoding="utf-8") == csv_before
+    # Same key on the second run: sessions signed before a restart stay valid.
+    assert (folder / "posyandu-demo.key").read_text(encoding="ascii") == key_before

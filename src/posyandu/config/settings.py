@@ -3,10 +3,15 @@
 - ``DATABASE_URL``: PostgreSQL (``postgresql://user@host:5432/db``) or any
   dj-database-url URL; unset = SQLite ``posyandu.sqlite3`` in the working
   directory, so every ``posyandu`` command run from one folder shares data.
-- ``POSYANDU_SECRET_KEY``: required when ``POSYANDU_DEBUG`` is off in a real
-  deployment; the demo and tests generate/derive one.
+- ``POSYANDU_SECRET_KEY``: required when ``POSYANDU_DEBUG`` is off: the WSGI
+  module and ``posyandu serve`` refuse the built-in key (see
+  ``secret_key_problem``); ``posyandu demo`` keeps its own in
+  ``posyandu-demo.key``; tests run on the built-in one.
 - ``POSYANDU_DEBUG``: ``1`` to enable Django debug pages.
 - ``POSYANDU_ALLOWED_HOSTS``: comma-separated host names.
+- ``POSYANDU_HTTPS``: ``1`` behind a TLS proxy: secure cookies, trust
+  ``X-Forwarded-Proto``; then ``POSYANDU_SSL_REDIRECT`` and
+  ``POSYANDU_HSTS_SECONDS``.
 """
 
 from __future__ import annotations
@@ -25,12 +30,36 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes"}
 
 
-DEBUG = _env_bool("POSYANDU_DEBUG")
-SECRET_KEY = os.environ.get(
-    "POSYANDU_SECRET_KEY",
-    # Only for the demo and tests on one machine; a deployment sets its own.
-    "posyandu-insecure-local-key-change-me-for-any-real-deployment",
+# Public (it is in the source): fine for tests, never for a server anyone can
+# reach, since whoever knows it can forge sessions and signed cookies.
+INSECURE_DEFAULT_SECRET_KEY = "posyandu-insecure-local-key-change-me-for-any-real-deployment"
+MIN_SECRET_KEY_LENGTH = 40
+SECRET_KEY_ADVICE = (
+    "set POSYANDU_SECRET_KEY to a long random value, e.g. the output of "
+    'python -c "import secrets; print(secrets.token_urlsafe(50))"'
 )
+
+
+def secret_key_problem(secret_key: str, *, debug: bool) -> str | None:
+    """Why ``secret_key`` must not serve requests, or None when it may.
+
+    Not called here: tests import these settings with the built-in key. The
+    WSGI module and ``posyandu serve`` call it before serving.
+    """
+    if debug:
+        return None
+    if secret_key == INSECURE_DEFAULT_SECRET_KEY:
+        return f"POSYANDU_SECRET_KEY is not set (the built-in key is public); {SECRET_KEY_ADVICE}"
+    if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        return (
+            f"POSYANDU_SECRET_KEY has only {len(secret_key)} characters "
+            f"(at least {MIN_SECRET_KEY_LENGTH} needed); {SECRET_KEY_ADVICE}"
+        )
+    return None
+
+
+DEBUG = _env_bool("POSYANDU_DEBUG")
+SECRET_KEY = os.environ.get("POSYANDU_SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("POSYANDU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 ]
@@ -139,6 +168,21 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Behind a TLS reverse proxy. The proxy must set (not pass through) the
+# X-Forwarded-Proto header, or a client could claim HTTPS on plain HTTP.
+BEHIND_HTTPS_PROXY = _env_bool("POSYANDU_HTTPS")
+if BEHIND_HTTPS_PROXY:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("POSYANDU_SSL_REDIRECT")
+    # Off by default: once a browser has seen it, the site cannot go back to
+    # plain HTTP for that long.
+    SECURE_HSTS_SECONDS = int(os.environ.get("POSYANDU_HSTS_SECONDS", "0"))
 
 # Login rate limiting (django-axes): lock a username+IP after 5 failures for 15 min.
 AXES_FAILURE_LIMIT = int(os.environ.get("POSYANDU_LOGIN_FAILURE_LIMIT", "5"))
