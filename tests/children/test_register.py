@@ -37,8 +37,13 @@ def form_data(posyandu, **overrides):
 
 
 @pytest.fixture
-def kader_client(client, city):
-    client.force_login(kader_of(city.posyandu_a))
+def kader(city):
+    return kader_of(city.posyandu_a)
+
+
+@pytest.fixture
+def kader_client(client, kader):
+    client.force_login(kader)
     return client
 
 
@@ -208,8 +213,10 @@ def test_ticking_different_child_registers_anyway(kader_client, city):
 
 
 @pytest.mark.django_db
-def test_a_duplicate_outside_the_area_is_named_by_posyandu_only(kader_client, city):
-    ChildFactory(
+def test_a_duplicate_nik_outside_the_area_does_not_say_where_the_child_is(
+    kader_client, city, kader
+):
+    other = ChildFactory(
         name="Ahmad Fauzi",
         nik="6474011503240001",
         birth_date=dt.date(2024, 3, 15),
@@ -224,11 +231,53 @@ def test_a_duplicate_outside_the_area_is_named_by_posyandu_only(kader_client, ci
     )
 
     body = response.content.decode()
-    assert "Anak dengan NIK ini sudah terdaftar di Posyandu Anggrek." in body
-    assert "Puskesmas Bontang Selatan I" in body
+    assert "Anak dengan NIK yang sama sudah terdaftar di Posyandu lain." in body
+    assert "minta Puskesmas Anda (bidan atau tenaga gizi) untuk mengurus perpindahannya" in body
+    for secret in ("Posyandu Anggrek", "Puskesmas Bontang Selatan I", "Bontang Selatan"):
+        assert secret not in body
     assert "Siti Rahmawati" not in body
     assert "Jl. Rahasia 9" not in body
     assert Child.objects.count() == 1
+    probe = AuditLog.objects.get(object_type="children.child", object_id=str(other.pk))
+    assert (probe.action, probe.user, probe.changes) == ("view", kader, {"duplicate_check": "nik"})
+    assert probe.kota_id == city.kota.pk
+
+
+@pytest.mark.django_db
+def test_a_same_name_duplicate_outside_the_area_is_vague_and_audited(kader_client, city, kader):
+    other = ChildFactory(
+        name="Ahmad Fauzi",
+        birth_date=dt.date(2024, 3, 15),
+        mother_name="Siti Aminah",
+        posyandu=city.other_kota_posyandu,
+    )
+
+    body = kader_client.post(reverse(NEW), form_data(city.posyandu_a)).content.decode()
+
+    assert (
+        "Anak dengan nama, tanggal lahir dan nama ibu yang sama sudah terdaftar di Posyandu lain."
+        in body
+    )
+    assert "Posyandu Samarinda" not in body
+    assert city.other_kota_posyandu.puskesmas.name not in body
+    probe = AuditLog.objects.get(object_type="children.child", object_id=str(other.pk))
+    assert (probe.action, probe.user, probe.changes) == ("view", kader, {"duplicate_check": "name"})
+
+
+@pytest.mark.django_db
+def test_a_duplicate_inside_the_area_is_shown_without_a_probe_record(kader_client, city):
+    ChildFactory(
+        name="Ahmad Fauzi",
+        birth_date=dt.date(2024, 3, 15),
+        mother_name="Siti Aminah",
+        posyandu=city.posyandu_a,
+    )
+
+    body = kader_client.post(reverse(NEW), form_data(city.posyandu_a)).content.decode()
+
+    assert "Posyandu Melati" in body
+    assert "sudah terdaftar di Posyandu lain" not in body
+    assert not AuditLog.objects.filter(changes__has_key="duplicate_check").exists()
 
 
 @pytest.mark.django_db

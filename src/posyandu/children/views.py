@@ -17,6 +17,8 @@ from posyandu.children import selectors, services
 from posyandu.children.forms import ChildEditForm, ChildRegisterForm, StatusForm, TransferForm
 from posyandu.children.models import Child
 from posyandu.children.nik import nik_warnings
+from posyandu.core import audit
+from posyandu.core.models import AuditAction
 
 PAGE_SIZE = 25
 
@@ -72,16 +74,17 @@ def child_list(request: HttpRequest) -> HttpResponse:
 
 
 def _duplicates(user: Any, form: ChildRegisterForm) -> tuple[list[Child], list[dict[str, Any]]]:
-    """Likely existing children: the ones the user may see, and a name-free
-    notice for each one outside the user's area."""
+    """Likely existing children: the ones the user may see, and a notice for
+    each one outside the user's area that says neither who nor where."""
     data = form.cleaned_data
+    nik = data.get("nik") or ""
     found = list(
         selectors.possible_duplicates(
-            nik=data.get("nik") or "",
+            nik=nik,
             name=data.get("name") or "",
             birth_date=data.get("birth_date"),
             mother_name=data.get("mother_name") or "",
-        ).select_related("posyandu__puskesmas")
+        ).select_related("posyandu__kelurahan__kecamatan")
     )
     visible_ids = set(
         selectors.children_for(user)
@@ -89,15 +92,23 @@ def _duplicates(user: Any, form: ChildRegisterForm) -> tuple[list[Child], list[d
         .values_list("pk", flat=True)
     )
     visible = [c for c in found if c.pk in visible_ids]
-    hidden = [
-        {
-            "posyandu": c.posyandu.name,
-            "puskesmas": c.posyandu.puskesmas.name,
-            "same_nik": bool(data.get("nik")) and c.nik == data.get("nik"),
-        }
-        for c in found
-        if c.pk not in visible_ids
-    ]
+    hidden: list[dict[str, Any]] = []
+    for child in found:
+        if child.pk in visible_ids:
+            continue
+        same_nik = bool(nik) and child.nik == nik
+        # Naming the Posyandu would let anyone holding a NIK find where a child
+        # lives; the notice stays vague and the probe is left in the audit
+        # trail for the child's Puskesmas and Dinkes.
+        audit.record(
+            user=user,
+            action=AuditAction.VIEW,
+            obj=child,
+            changes={"duplicate_check": "nik" if same_nik else "name"},
+        )
+        notice = {"same_nik": same_nik}
+        if notice not in hidden:
+            hidden.append(notice)
     return visible, hidden
 
 
