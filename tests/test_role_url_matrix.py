@@ -82,6 +82,7 @@ URLS: dict[str, Row] = {
     "measurements:visit_new": Row(kwargs=(("pk", "child"),)),
     "measurements:visit_preview": Row(kwargs=(("pk", "child"),), post_only=True),
     "measurements:visit_edit": Row(kwargs=(("pk", "visit"),)),
+    "measurements:visit_delete": Row(kwargs=(("pk", "visit"),)),
 }
 
 # Object ids passed in the query string: (URL name, parameter, object kind).

@@ -13,4 +13,5 @@ urlpatterns = [
     path("anak/<int:pk>/kunjungan/baru/", views.visit_new, name="visit_new"),
     path("anak/<int:pk>/kunjungan/pratinjau/", views.visit_preview, name="visit_preview"),
     path("kunjungan/<int:pk>/ubah/", views.visit_edit, name="visit_edit"),
+    path("kunjungan/<int:pk>/hapus/", views.visit_delete, name="visit_delete"),
 ]

@@ -383,6 +383,54 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "measurements/visit_form.html", context)
 
 
+def _version(raw: str | None) -> int | None:
+    try:
+        return int(raw or "")
+    except ValueError:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a visit entered by mistake: GET asks, POST with the version deletes."""
+    visit = visit_for(request.user, pk)
+    child = visit.child
+    status = 200
+    if request.method == "POST":
+        version = _version(request.POST.get("version"))
+        if version is None:
+            status = 400
+        else:
+            try:
+                services.delete_visit(user=request.user, visit=visit, version=version)
+            except Visit.DoesNotExist:
+                raise Http404 from None
+            except services.StaleVisit:
+                visit = visit_for(request.user, pk)
+                messages.error(
+                    request,
+                    _(
+                        "Kunjungan ini baru saja diubah orang lain, jadi belum dihapus. "
+                        "Periksa nilai yang tersimpan sekarang di bawah; bila tetap salah, "
+                        "hapus sekali lagi."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Kunjungan %(name)s tanggal %(date)s dihapus.")
+                    % {"name": child.name, "date": visit.measured_on.strftime("%d/%m/%Y")},
+                )
+                return redirect("measurements:child", pk=child.pk)
+    return render(
+        request,
+        "measurements/visit_delete.html",
+        {"visit": visit, "child": child, "today": timezone.localdate()},
+        status=status,
+    )
+
+
 @login_required
 @require_POST
 def visit_preview(request: HttpRequest, pk: int) -> HttpResponse:
