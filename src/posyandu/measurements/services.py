@@ -379,7 +379,9 @@ def update_visit(
     *, user: Any, visit: Visit, version: int, confirm_warnings: bool = False, **values: Any
 ) -> Visit:
     """Correct a visit. Refuses with :class:`StaleVisit` if ``version`` is old."""
-    locked = Visit.objects.select_for_update().select_related("child", "session").get(pk=visit.pk)
+    # Not select_related("session"): PostgreSQL cannot lock the nullable side
+    # of the outer join it would need.
+    locked = Visit.objects.select_for_update().select_related("child").get(pk=visit.pk)
     if locked.version != version:
         raise StaleVisit
     child = locked.child
