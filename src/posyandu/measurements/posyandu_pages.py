@@ -19,7 +19,7 @@ from posyandu.children.models import Child
 from posyandu.core.i18n import growth_lang
 from posyandu.growth.classify import label
 from posyandu.growth.standards import LENGTH_HEIGHT_SWITCH_DAYS
-from posyandu.measurements.assessment import completed_months
+from posyandu.measurements.assessment import completed_months, previous_month
 from posyandu.measurements.models import Visit
 from posyandu.measurements.selectors import month_end, participation, posyandu_month
 
@@ -35,10 +35,6 @@ def _period_from(request: HttpRequest) -> dt.date:
     return min(period, this_month)
 
 
-def _previous(period: dt.date) -> dt.date:
-    return (period - dt.timedelta(days=1)).replace(day=1)
-
-
 def _next(period: dt.date) -> dt.date:
     return month_end(period) + dt.timedelta(days=1)
 
@@ -48,7 +44,7 @@ def _month_nav(period: dt.date) -> dict[str, object]:
     return {
         "period": period,
         "bulan": period.strftime("%Y-%m"),
-        "prev_bulan": _previous(period).strftime("%Y-%m"),
+        "prev_bulan": previous_month(period).strftime("%Y-%m"),
         "next_bulan": _next(period).strftime("%Y-%m") if period < this_month else "",
         "max_bulan": this_month.strftime("%Y-%m"),
     }

@@ -55,36 +55,22 @@ class PosyanduMonth:
     period: dt.date
     rows: list[RegisterRow]
 
-    @property
-    def sasaran(self) -> list[RegisterRow]:
-        """S: balita registered and still under 5 at the start of the month."""
-        return self.rows
 
-    @property
-    def weighed(self) -> list[RegisterRow]:
-        return [r for r in self.rows if r.this_month is not None and r.this_month.weight_kg]
-
-    @property
-    def not_yet(self) -> list[RegisterRow]:
-        return [r for r in self.rows if r.this_month is None]
-
-    @property
-    def d_over_s(self) -> float | None:
-        return len(self.weighed) / len(self.rows) if self.rows else None
+def sasaran_children(posyandu_ids: list[int], period: dt.date) -> QuerySet[Child]:
+    """S of the month starting ``period``: active balita registered at these
+    Posyandu, born by the month's end and under 1857 days at its start."""
+    return Child.objects.filter(
+        posyandu_id__in=posyandu_ids,
+        status=ChildStatus.ACTIVE,
+        birth_date__gt=period - dt.timedelta(days=BALITA_MAX_AGE_DAYS),
+        birth_date__lte=month_end(period),
+    )
 
 
 def posyandu_month(posyandu: Posyandu, period: dt.date) -> PosyanduMonth:
     """The register of one Posyandu for one month: each active balita with
     their latest visit and this month's visit (one query each)."""
-    youngest_birth = period - dt.timedelta(days=BALITA_MAX_AGE_DAYS)
-    children = list(
-        Child.objects.filter(
-            posyandu=posyandu,
-            status=ChildStatus.ACTIVE,
-            birth_date__gt=youngest_birth,
-            birth_date__lte=month_end(period),
-        ).order_by("name")
-    )
+    children = list(sasaran_children([posyandu.pk], period).order_by("name"))
     ids = [c.pk for c in children]
     latest: dict[int, Visit] = {}
     for visit in Visit.objects.filter(child_id__in=ids, period__lte=period).order_by("period"):
@@ -151,15 +137,10 @@ class Participation:
 def participation(posyandu_ids: list[int], period: dt.date) -> dict[int, Participation]:
     """D and S of each Posyandu for the month starting ``period``, in two queries.
 
-    S and D follow :func:`posyandu_month`:
-    active balita registered at the Posyandu, and those of them weighed that month.
+    S is :func:`sasaran_children` (as on the Posyandu page); D those of them
+    weighed that month.
     """
-    sasaran = Child.objects.filter(
-        posyandu_id__in=posyandu_ids,
-        status=ChildStatus.ACTIVE,
-        birth_date__gt=period - dt.timedelta(days=BALITA_MAX_AGE_DAYS),
-        birth_date__lte=month_end(period),
-    )
+    sasaran = sasaran_children(posyandu_ids, period)
     s_counts = dict(
         sasaran.values_list("posyandu_id").annotate(n=Count("pk")).values_list("posyandu_id", "n")
     )
