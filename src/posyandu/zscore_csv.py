@@ -59,7 +59,8 @@ import numpy as np
 import numpy.typing as npt
 
 from posyandu.growth import INDICATORS, Problem, compute_zscores, describe_problems, months_to_days
-from posyandu.growth.classify import classify_codes
+from posyandu.growth.classify import CLASSIFIED_INDICATORS, classify_codes
+from posyandu.growth.zscores import SEX_CODES
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -68,7 +69,7 @@ CHUNK_ROWS: Final = 50_000
 small enough that memory stays under 200 MB (measured: 190 MB for one
 million rows and for five million alike)."""
 
-CLASSIFIED: Final = ("wfa", "lhfa", "wflh", "bfa")
+CLASSIFIED: Final = CLASSIFIED_INDICATORS
 """Indicators with a Permenkes 2/2020 category."""
 
 OUTPUT_COLUMNS: Final = (
@@ -99,18 +100,6 @@ KNOWN_COLUMNS: Final = frozenset(
     {"sex", "measure", "oedema", "birth_date", "measure_date", *NUMBER_COLUMNS}
 )
 
-SEX_CODES: Final = {
-    "1": 1.0,
-    "M": 1.0,
-    "L": 1.0,
-    "MALE": 1.0,
-    "LAKI-LAKI": 1.0,
-    "2": 2.0,
-    "F": 2.0,
-    "P": 2.0,
-    "FEMALE": 2.0,
-    "PEREMPUAN": 2.0,
-}
 MEASURE_BLANK, MEASURE_LYING, MEASURE_STANDING, MEASURE_BAD = 0, 1, 2, 3
 MEASURE_FOR_ENGINE: Final = np.array(["", "l", "h", ""])
 MEASURE_CODES: Final = {

@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
-from posyandu.growth import policy
-from posyandu.growth.policy import (
+from posyandu import policy
+from posyandu.policy import KBM_SCHEDULE, Choice
+from posyandu.policy.growth import (
     BGM_RULE,
     KBM_VERSIONS,
     PERMENKES_2_2020,
@@ -18,7 +19,6 @@ from posyandu.growth.policy import (
     KbmBand,
     KbmVersion,
     kbm_version,
-    kbm_version_in_force,
 )
 
 
@@ -37,10 +37,26 @@ def test_kbm_grams_by_month_read_from_the_bands() -> None:
 
 
 def test_the_newer_kbm_table_applies_from_2023() -> None:
-    assert kbm_version_in_force(date(2022, 12, 31)).version_id == "kms-2008"
-    assert kbm_version_in_force(date(2024, 6, 1)).version_id == "kia-2023"
-    with pytest.raises(ValueError, match="no KBM table"):
-        kbm_version_in_force(date(2000, 1, 1))
+    assert KBM_SCHEDULE.in_force(date(2022, 12, 31)).version_id == "kms-2008"
+    assert KBM_SCHEDULE.in_force(date(2024, 6, 1)).version_id == "kia-2023"
+    with pytest.raises(ValueError, match="no kbm version in force"):
+        KBM_SCHEDULE.in_force(date(2000, 1, 1))
+
+
+def test_an_administrators_choice_holds_from_its_date_until_a_later_one() -> None:
+    choices = [
+        Choice("kms-2008", date(2025, 1, 1)),
+        Choice("kia-2023", date(2026, 1, 1)),
+    ]
+    assert KBM_SCHEDULE.in_force(date(2024, 12, 31), choices).version_id == "kia-2023"
+    assert KBM_SCHEDULE.in_force(date(2025, 1, 1), choices).version_id == "kms-2008"
+    assert KBM_SCHEDULE.in_force(date(2025, 12, 31), choices).version_id == "kms-2008"
+    assert KBM_SCHEDULE.in_force(date(2026, 1, 1), choices).version_id == "kia-2023"
+
+
+def test_a_choice_of_an_unknown_version_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown kbm version"):
+        KBM_SCHEDULE.in_force(date(2025, 1, 1), [Choice("kms-1999", date(2025, 1, 1))])
 
 
 def test_policy_objects_cannot_be_changed_at_run_time() -> None:

@@ -8,20 +8,14 @@ import numpy as np
 import pytest
 
 from posyandu.growth import (
-    DEFAULT_KBM_VERSION,
-    KBM_VERSIONS,
     completed_months,
     detect_2t,
     is_bgm,
     kbm_grams,
+    weight_gain_series,
     weight_gain_status,
 )
-from posyandu.growth.weight_gain import (
-    STATUS_LABELS,
-    is_2t,
-    previous_was_last_month,
-    weight_gain_status_for_visit,
-)
+from posyandu.policy import DEFAULT_KBM_VERSION, KBM_VERSIONS
 
 KIA_2023_BY_MONTH = {1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400}
 KIA_2023_BY_MONTH |= {m: 300 for m in range(7, 12)} | {m: 200 for m in range(12, 61)}
@@ -170,47 +164,101 @@ def test_every_weighed_child_is_exactly_one_of_n_t_o_b() -> None:
     assert (result[~weighed] == "").all()
 
 
-def test_statuses_have_indonesian_and_english_labels() -> None:
-    assert STATUS_LABELS["T"] == ("Tidak naik", "Inadequate gain")
-    assert set(STATUS_LABELS) == {"N", "T", "O", "B", ""}
-
-
-def test_single_visit_helper() -> None:
-    assert (
-        weight_gain_status_for_visit(
-            weight_kg=8.2, previous_weight_kg=7.4, previous_was_last_month=True, age_months=1
-        )
-        == "N"
+def series(
+    dates: list[str],
+    weights: list[float],
+    *,
+    children: list[int] | None = None,
+    birth: str = "2024-01-10",
+    **rules: object,
+) -> list[tuple[str, float, float, bool]]:
+    result = weight_gain_series(
+        child_ids=children or [1] * len(dates),
+        birth_date=[birth] * len(dates),
+        measured_on=dates,
+        weight_kg=weights,
+        **rules,  # type: ignore[arg-type]
     )
-    assert (
-        weight_gain_status_for_visit(
-            weight_kg=3.3, previous_weight_kg=None, previous_was_last_month=False, age_months=0
+    return list(
+        zip(
+            result.status.tolist(),
+            result.gain_g.tolist(),
+            result.kbm_g.tolist(),
+            result.is_2t.tolist(),
+            strict=True,
         )
-        == "B"
     )
 
 
-@pytest.mark.parametrize(
-    ("inputs", "message"),
-    [
-        ({"weight_kg": 0.0}, "weight_kg must be above 0"),
-        ({"previous_weight_kg": -1.0}, "previous_weight_kg must be above 0"),
-        ({"age_months": -1}, "negative"),
-        ({"previous_weight_kg": None}, "previous_weight_kg is missing"),
-        ({"kbm_version": "nope"}, "unknown KBM version"),
-    ],
-)
-def test_single_visit_helper_refuses_unusable_input(
-    inputs: dict[str, object], message: str
-) -> None:
-    arguments: dict[str, object] = {
-        "weight_kg": 9.0,
-        "previous_weight_kg": 8.5,
-        "previous_was_last_month": True,
-        "age_months": 12,
-    } | inputs
-    with pytest.raises(ValueError, match=message):
-        weight_gain_status_for_visit(**arguments)  # type: ignore[arg-type]
+def _same(got: list[tuple[str, float, float, bool]], want: list[tuple[object, ...]]) -> bool:
+    def norm(value: object) -> object:
+        return "nan" if isinstance(value, float) and value != value else value
+
+    return [tuple(map(norm, row)) for row in got] == [tuple(map(norm, row)) for row in want]
+
+
+NAN = float("nan")
+
+
+def test_a_series_gives_b_then_n_t_and_o_with_gain_and_kbm() -> None:
+    got = series(["2024-03-10", "2024-04-10", "2024-05-10", "2024-07-10"], [5.0, 5.9, 6.0, 6.4])
+    # 3 months: +900 g against KBM 800 (N); 4 months: +100 g against 600 (T);
+    # July after no June visit: O, nothing compared.
+    assert _same(
+        got,
+        [
+            ("B", NAN, NAN, False),
+            ("N", 900.0, 800.0, False),
+            ("T", 100.0, 600.0, False),
+            ("O", NAN, NAN, False),
+        ],
+    )
+
+
+def test_last_calendar_month_runs_across_the_new_year() -> None:
+    got = series(["2024-12-31", "2025-01-02"], [9.0, 9.3], birth="2024-01-01")
+    assert _same(got, [("B", NAN, NAN, False), ("N", 300.0, 200.0, False)])
+
+
+def test_a_visit_without_a_weight_has_no_status_and_breaks_a_run_of_t() -> None:
+    got = series(["2024-06-10", "2024-07-10", "2024-08-10"], [7.0, NAN, 7.05])
+    assert [row[0] for row in got] == ["B", "", "O"]
+
+
+def test_under_one_month_old_the_gain_is_not_judged() -> None:
+    got = series(["2024-01-10", "2024-02-05"], [3.3, 3.2])
+    assert _same(got, [("B", NAN, NAN, False), ("O", -100.0, NAN, False)])
+
+
+def test_each_row_is_judged_by_the_kbm_table_in_force_on_its_date() -> None:
+    got = series(
+        ["2024-07-12", "2024-08-12", "2024-09-12"],
+        [7.5, 7.85, 8.2],
+        kbm_version=["kia-2023", "kms-2008", "kia-2023"],
+    )
+    # +350 g at 7 months: T by KMS 2008 (400 g); at 8 months: N by KIA 2023 (300 g).
+    assert _same(
+        got,
+        [("B", NAN, NAN, False), ("T", 350.0, 400.0, False), ("N", 350.0, 300.0, False)],
+    )
+
+
+def test_the_2t_run_length_can_differ_by_row() -> None:
+    dates = ["2024-05-10", "2024-06-10", "2024-07-10", "2024-08-10"]
+    weights = [7.0, 7.05, 7.1, 7.15]
+    assert [r[3] for r in series(dates, weights)] == [False, False, True, True]
+    assert [r[3] for r in series(dates, weights, two_t_months=3)] == [False, False, False, True]
+
+
+def test_rows_out_of_order_or_two_in_one_month_are_refused() -> None:
+    with pytest.raises(ValueError, match="sorted"):
+        series(["2024-06-10", "2024-06-20"], [7.0, 7.1])
+    with pytest.raises(ValueError, match="sorted"):
+        series(["2024-07-10", "2024-06-10"], [7.0, 7.1])
+
+
+def test_an_empty_series_is_empty() -> None:
+    assert series([], []) == []
 
 
 # --- 2T -----------------------------------------------------------------
@@ -224,6 +272,16 @@ def test_a_third_t_in_a_row_is_still_2t() -> None:
     assert detect_2t(["T", "T", "T"]).tolist() == [False, True, True]
 
 
+def test_a_longer_2t_rule_needs_a_longer_run() -> None:
+    assert detect_2t(["T", "T", "T"], consecutive_months=3).tolist() == [False, False, True]
+    assert detect_2t(["T", "T", "N", "T"], [1, 1, 1, 2], consecutive_months=1).tolist() == [
+        True,
+        True,
+        False,
+        True,
+    ]
+
+
 def test_t_separated_by_another_status_or_a_missed_month_is_not_2t() -> None:
     assert not detect_2t(["T", "N", "T", "", "T", "O", "T"]).any()
 
@@ -234,12 +292,6 @@ def test_2t_never_joins_two_children() -> None:
     assert detect_2t(statuses, child_ids=children).tolist() == [0, 0, 0, 0, 0, 1]
     # Without the ids, child 1's last T and child 2's first would look like 2T.
     assert detect_2t(statuses).tolist() == [0, 0, 1, 0, 0, 1]
-
-
-def test_the_latest_status_helper() -> None:
-    assert is_2t(["N", "T", "T"])
-    assert not is_2t(["T", "T", "N"])
-    assert not is_2t([])
 
 
 # --- BGM ---------------------------------------------------------------
@@ -274,9 +326,3 @@ def test_completed_months_is_nan_for_a_visit_before_birth_or_a_missing_date() ->
     births = np.array(["2024-05-02", "NaT"], dtype="datetime64[D]")
     visits = np.array(["2024-05-01", "2024-05-01"], dtype="datetime64[D]")
     assert np.isnan(completed_months(births, visits)).all()
-
-
-def test_previous_weighing_last_calendar_month_including_across_the_year() -> None:
-    visits = np.array(["2024-01-05", "2024-01-05", "2024-01-05", "2024-03-01"], "datetime64[D]")
-    previous = np.array(["2023-12-31", "2023-11-30", "2024-01-01", "2024-02-29"], "datetime64[D]")
-    assert previous_was_last_month(visits, previous).tolist() == [True, False, False, True]

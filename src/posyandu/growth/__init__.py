@@ -1,4 +1,4 @@
-"""The WHO 2006 growth engine: pure numpy, no Django, no project imports."""
+"""The WHO 2006 growth engine: pure numpy, no Django; its numbers come from posyandu.policy."""
 
 from posyandu.growth.classify import (
     classify_codes,
@@ -10,12 +10,12 @@ from posyandu.growth.classify import (
     label,
 )
 from posyandu.growth.curves import measurement_at_z, sd_lines
-from posyandu.growth.policy import DEFAULT_KBM_VERSION, KBM_VERSIONS
 from posyandu.growth.weight_gain import (
     completed_months,
     detect_2t,
     is_bgm,
     kbm_grams,
+    weight_gain_series,
     weight_gain_status,
 )
 from posyandu.growth.zscores import (
@@ -28,9 +28,7 @@ from posyandu.growth.zscores import (
 )
 
 __all__ = [
-    "DEFAULT_KBM_VERSION",
     "INDICATORS",
-    "KBM_VERSIONS",
     "Problem",
     "classify_codes",
     "completed_months",
@@ -48,6 +46,7 @@ __all__ = [
     "measurement_at_z",
     "months_to_days",
     "sd_lines",
+    "weight_gain_series",
     "weight_gain_status",
     "zscores_for_child",
 ]

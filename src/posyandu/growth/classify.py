@@ -1,6 +1,6 @@
 """Permenkes 2/2020 nutrition categories from WHO z-scores, vectorised.
 
-The cut-offs come from :mod:`posyandu.growth.policy`; nothing here repeats a
+The cut-offs come from :mod:`posyandu.policy.growth`; nothing here repeats a
 number. Every function takes z-scores as an array (or anything
 ``np.asarray`` accepts) and rounds them to 2 decimals, halves up, before
 comparing: the categories are defined on the reported z, and rounding a z
@@ -16,13 +16,13 @@ from typing import Final, Literal
 import numpy as np
 import numpy.typing as npt
 
-from posyandu.growth.policy import (
+from posyandu.growth.standards import LENGTH_HEIGHT_SWITCH_DAYS, FloatArray
+from posyandu.growth.zscores import round_half_up
+from posyandu.policy.growth import (
     CATEGORY_STANDARD,
     REPORT_CUTOFFS,
     IndicatorCategories,
 )
-from posyandu.growth.standards import LENGTH_HEIGHT_SWITCH_DAYS, FloatArray
-from posyandu.growth.zscores import round_half_up
 
 BoolArray = npt.NDArray[np.bool_]
 StrArray = npt.NDArray[np.str_]
@@ -69,7 +69,7 @@ def classify_codes(indicator: str, z: npt.ArrayLike) -> StrArray:
 
     ``indicator`` is ``"wfa"``, ``"lhfa"``, ``"wflh"`` or ``"bfa"``. Returns a
     str array of the same shape as ``z``, e.g. ``"sangat_pendek"`` or
-    ``"gizi_baik"``; see :data:`posyandu.growth.policy.PERMENKES_2_2020` for
+    ``"gizi_baik"``; see :data:`posyandu.policy.growth.PERMENKES_2_2020` for
     the codes and bounds.
     """
     bands = _categories(indicator).categories

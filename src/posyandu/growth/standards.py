@@ -20,15 +20,17 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from posyandu.policy.growth import WHO_MEASURING
+
 FloatArray = npt.NDArray[np.float64]
 
-MAX_AGE_DAYS: Final = 1856
+MAX_AGE_DAYS: Final = WHO_MEASURING.max_age_days
 """WHO gives age-based z-scores only up to 1856 days (just under 61 months)."""
 
-LENGTH_HEIGHT_SWITCH_DAYS: Final = 731
+LENGTH_HEIGHT_SWITCH_DAYS: Final = WHO_MEASURING.length_height_switch_days
 """From this age (24 months) children are measured standing."""
 
-LYING_STANDING_DIFF_CM: Final = 0.7
+LYING_STANDING_DIFF_CM: Final = WHO_MEASURING.lying_standing_diff_cm
 
 
 @dataclass(frozen=True)

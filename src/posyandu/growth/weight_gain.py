@@ -29,7 +29,7 @@ not cover (over 60 months, unknown age).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Final
@@ -37,14 +37,14 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from posyandu.growth.policy import (
+from posyandu.growth.standards import FloatArray
+from posyandu.growth.zscores import round_half_up
+from posyandu.policy.growth import (
     BGM_RULE,
     DEFAULT_KBM_VERSION,
     TWO_T_RULE,
     kbm_version,
 )
-from posyandu.growth.standards import FloatArray
-from posyandu.growth.zscores import round_half_up
 
 BoolArray = npt.NDArray[np.bool_]
 StrArray = npt.NDArray[np.str_]
@@ -54,15 +54,6 @@ TIDAK_NAIK: Final = "T"
 TIDAK_DITIMBANG_BULAN_LALU: Final = "O"
 BARU: Final = "B"
 NOT_WEIGHED: Final = ""
-
-STATUS_LABELS: Final[dict[str, tuple[str, str]]] = {
-    NAIK: ("Naik", "Adequate gain"),
-    TIDAK_NAIK: ("Tidak naik", "Inadequate gain"),
-    TIDAK_DITIMBANG_BULAN_LALU: ("Tidak ditimbang bulan lalu", "Not weighed last month"),
-    BARU: ("Baru pertama kali ditimbang", "First weighing"),
-    NOT_WEIGHED: ("", ""),
-}
-"""(Indonesian, English) label of each status."""
 
 
 @cache
@@ -99,6 +90,7 @@ def weight_gain_status(
     weighed_before: npt.ArrayLike,
     age_months: npt.ArrayLike,
     kbm_version: str = DEFAULT_KBM_VERSION,
+    kbm_g: npt.ArrayLike | None = None,
 ) -> StrArray:
     """N / T / O / B of every child this month ("" if not weighed this month).
 
@@ -108,13 +100,17 @@ def weight_gain_status(
     just before this one; ``weighed_before`` whether the child was ever weighed
     before (a known previous weight also counts); ``age_months`` completed
     months at this visit. The gain is compared in whole grams, so 7.4 → 8.2 kg
-    is exactly 800 g despite floating point.
+    is exactly 800 g despite floating point. ``kbm_g``, when given, is the KBM
+    of each row already looked up (rows judged by different tables); otherwise
+    it comes from ``kbm_version`` and the age.
     """
     weight = np.asarray(weight_kg, dtype=np.float64)
     previous = np.asarray(previous_weight_kg, dtype=np.float64)
     last_month = np.asarray(previous_was_last_month, dtype=bool)
     before = np.asarray(weighed_before, dtype=bool) | ~np.isnan(previous)
-    kbm = kbm_grams(age_months, kbm_version)
+    kbm = (
+        kbm_grams(age_months, kbm_version) if kbm_g is None else np.asarray(kbm_g, dtype=np.float64)
+    )
     weight, previous, last_month, before, kbm = np.broadcast_arrays(
         weight, previous, last_month, before, kbm
     )
@@ -136,41 +132,12 @@ def weight_gain_status(
     return status
 
 
-def weight_gain_status_for_visit(
+def detect_2t(
+    statuses: npt.ArrayLike,
+    child_ids: npt.ArrayLike | None = None,
     *,
-    weight_kg: float,
-    previous_weight_kg: float | None,
-    previous_was_last_month: bool,
-    age_months: int,
-    weighed_before: bool | None = None,
-    kbm_version: str = DEFAULT_KBM_VERSION,
-) -> str:
-    """N, T, O or B of one visit; ValueError for input that cannot be judged.
-
-    ``weighed_before`` defaults to whether a previous weight is given.
-    """
-    if not weight_kg > 0:
-        raise ValueError(f"weight_kg must be above 0, not {weight_kg!r}")
-    if previous_weight_kg is not None and not previous_weight_kg > 0:
-        raise ValueError(f"previous_weight_kg must be above 0, not {previous_weight_kg!r}")
-    if age_months < 0:
-        raise ValueError("age_months is negative: the visit is before the birth date")
-    if previous_was_last_month and previous_weight_kg is None:
-        raise ValueError("previous_was_last_month is set but previous_weight_kg is missing")
-    if weighed_before is None:
-        weighed_before = previous_weight_kg is not None
-    status = weight_gain_status(
-        weight_kg=[weight_kg],
-        previous_weight_kg=[np.nan if previous_weight_kg is None else previous_weight_kg],
-        previous_was_last_month=[previous_was_last_month],
-        weighed_before=[weighed_before],
-        age_months=[age_months],
-        kbm_version=kbm_version,
-    )
-    return str(status[0])
-
-
-def detect_2t(statuses: npt.ArrayLike, child_ids: npt.ArrayLike | None = None) -> BoolArray:
+    consecutive_months: npt.ArrayLike | None = None,
+) -> BoolArray:
     """True at each month that completes a run of T months (2T: refer).
 
     ``statuses`` is one child's statuses in date order, or many children's
@@ -178,33 +145,41 @@ def detect_2t(statuses: npt.ArrayLike, child_ids: npt.ArrayLike | None = None) -
     is, so that runs never join across children. Rows may be one per calendar
     month (with "" for months not weighed) or one per weighing: a T always
     means the previous weighing was last calendar month, so two T rows in a
-    row are two consecutive calendar months either way. A third T in a row is
-    2T again. The run length comes from :data:`~posyandu.growth.policy.TWO_T_RULE`.
+    row are two consecutive calendar months either way. A longer run is 2T
+    again at each further T. The run length is ``consecutive_months`` (one
+    number, or one per row: the rule in force on that row's date), by default
+    that of :data:`~posyandu.policy.growth.TWO_T_RULE`.
     """
     is_t: BoolArray = np.asarray(statuses, dtype=np.str_) == TIDAK_NAIK
     if is_t.ndim != 1:
         raise ValueError("statuses must be one-dimensional (one row per month or weighing)")
     n = is_t.shape[0]
     if child_ids is None:
-        group = np.zeros(n, dtype=np.intp)
+        new_child = np.zeros(n, dtype=bool)
+        if n:
+            new_child[0] = True
     else:
         ids = np.asarray(child_ids)
         if ids.shape != is_t.shape:
             raise ValueError(f"child_ids has shape {ids.shape}, expected {is_t.shape}")
         new_child = np.ones(n, dtype=bool)
         new_child[1:] = ids[1:] != ids[:-1]
-        group = np.cumsum(new_child)
-    run = is_t.copy()
-    for lag in range(1, TWO_T_RULE.consecutive_months):
-        earlier_t = np.zeros(n, dtype=bool)
-        earlier_t[lag:] = is_t[:-lag] & (group[:-lag] == group[lag:])
-        run &= earlier_t
-    return run
-
-
-def is_2t(statuses: Sequence[str]) -> bool:
-    """Whether the latest status of one child's sequence completes a 2T."""
-    return bool(statuses) and bool(detect_2t(statuses)[-1])
+    needed = np.broadcast_to(
+        np.asarray(
+            TWO_T_RULE.consecutive_months if consecutive_months is None else consecutive_months,
+            dtype=np.int64,
+        ),
+        (n,),
+    )
+    # Length of the run of T ending at each row: a running count that restarts
+    # at every row that is not T and at every new child.
+    index = np.arange(n)
+    breaks = ~is_t | new_child
+    last_break = np.maximum.accumulate(np.where(breaks, index, 0))
+    # At a break that is itself a T (a child's first row), the run is 1.
+    run = np.where(is_t, index - last_break + is_t[last_break], 0)
+    result: BoolArray = is_t & (run >= needed)
+    return result
 
 
 def is_bgm(z_wfa: npt.ArrayLike) -> BoolArray:
@@ -242,11 +217,88 @@ def completed_months(
     return result
 
 
-def previous_was_last_month(
-    visit_date: npt.ArrayLike | date, previous_visit_date: npt.ArrayLike | date
-) -> BoolArray:
-    """Whether the previous weighing fell in the calendar month before the visit."""
-    visit_month = np.asarray(visit_date, dtype="datetime64[D]").astype("datetime64[M]")
-    previous_month = np.asarray(previous_visit_date, dtype="datetime64[D]").astype("datetime64[M]")
-    result: BoolArray = (visit_month - previous_month) == np.timedelta64(1, "M")
-    return result
+@dataclass(frozen=True)
+class WeightGainSeries:
+    """N/T/O/B and what they rest on, one entry per visit row."""
+
+    status: StrArray
+    """N, T, O, B, or "" where the visit has no weight."""
+    gain_g: FloatArray
+    """Grams gained since last calendar month's weighing; NaN when not compared."""
+    kbm_g: FloatArray
+    """The KBM the gain was judged against; NaN when not judged."""
+    is_2t: BoolArray
+
+
+def weight_gain_series(
+    *,
+    child_ids: npt.ArrayLike,
+    birth_date: npt.ArrayLike,
+    measured_on: npt.ArrayLike,
+    weight_kg: npt.ArrayLike,
+    kbm_version: str | npt.ArrayLike = DEFAULT_KBM_VERSION,
+    two_t_months: int | npt.ArrayLike | None = None,
+) -> WeightGainSeries:
+    """N/T/O/B, gain, KBM and 2T of every visit of one or many children.
+
+    Rows are sorted by child, then date, with at most one visit per child per
+    calendar month (the KMS has one box a month). ``weight_kg`` NaN is a visit
+    without a weighing. ``kbm_version`` and ``two_t_months`` are one value or
+    one per row: the rules in force on that row's date. This is the one
+    implementation of the KMS rule: the visit service calls it for one child,
+    the demo for a whole city.
+    """
+    ids = np.asarray(child_ids)
+    born = np.asarray(birth_date, dtype="datetime64[D]")
+    visit = np.asarray(measured_on, dtype="datetime64[D]")
+    weight = np.asarray(weight_kg, dtype=np.float64)
+    n = ids.shape[0]
+    if not (born.shape == visit.shape == weight.shape == (n,)):
+        raise ValueError(
+            "child_ids, birth_date, measured_on and weight_kg must be 1-d, same length"
+        )
+    if n == 0:
+        empty = np.zeros(0)
+        return WeightGainSeries(np.zeros(0, dtype="<U1"), empty, empty, np.zeros(0, dtype=bool))
+    month = visit.astype("datetime64[M]").astype(np.int64)
+    same_child = np.zeros(n, dtype=bool)
+    same_child[1:] = ids[1:] == ids[:-1]
+    if np.any(same_child[1:] & (month[1:] <= month[:-1])):
+        raise ValueError("rows must be sorted by child then month, one visit per month")
+
+    weighed = ~np.isnan(weight)
+    # Weighed at an earlier row of the same child: weighings counted per child.
+    count_before = np.cumsum(weighed) - weighed
+    first_row = np.maximum.accumulate(np.where(~same_child, np.arange(n), 0))
+    weighed_before = count_before > count_before[first_row]
+    # Last calendar month's visit is the previous row when it is one month back.
+    last_month = np.zeros(n, dtype=bool)
+    last_month[1:] = same_child[1:] & (month[1:] - month[:-1] == 1)
+    previous = np.full(n, np.nan)
+    previous[1:] = np.where(last_month[1:], weight[:-1], np.nan)
+
+    months = completed_months(born, visit)
+    versions = np.broadcast_to(np.asarray(kbm_version, dtype=np.str_), (n,))
+    kbm = np.full(n, np.nan)
+    for version in np.unique(versions).tolist():
+        rows = versions == version
+        kbm[rows] = kbm_grams(months[rows], version)
+
+    status = weight_gain_status(
+        weight_kg=weight,
+        previous_weight_kg=previous,
+        previous_was_last_month=last_month,
+        weighed_before=weighed_before,
+        age_months=months,
+        kbm_g=kbm,
+    )
+    compared = weighed & ~np.isnan(previous)
+    with np.errstate(invalid="ignore"):
+        gain = np.where(compared, np.rint((weight - previous) * 1000.0), np.nan)
+    judged = (status == NAIK) | (status == TIDAK_NAIK)
+    return WeightGainSeries(
+        status=status,
+        gain_g=gain,
+        kbm_g=np.where(judged, kbm, np.nan),
+        is_2t=detect_2t(status, ids, consecutive_months=two_t_months),
+    )

@@ -39,6 +39,7 @@ from posyandu.growth.standards import (
     LmsTable,
     table,
 )
+from posyandu.policy.growth import WHO_MEASURING
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -126,7 +127,7 @@ def round_half_up(values: FloatArray, decimals: int = 0) -> FloatArray:
 def months_to_days(age_months: Any) -> FloatArray:
     """WHO's conversion: days = round half up of months × 30.4375."""
     months = np.asarray(age_months, dtype=np.float64)
-    return round_half_up(months * 30.4375)
+    return round_half_up(months * WHO_MEASURING.days_per_month)
 
 
 def lms_z(y: FloatArray, L: FloatArray, M: FloatArray, S: FloatArray) -> FloatArray:
@@ -233,11 +234,23 @@ def _clean_position(value: Any) -> str:
     return "" if text in ("", "nan") else text
 
 
-SEX_CODES: Final[dict[str, float]] = {"1": 1.0, "M": 1.0, "L": 1.0, "2": 2.0, "F": 2.0, "P": 2.0}
+SEX_CODES: Final[dict[str, float]] = {
+    "1": 1.0,
+    "M": 1.0,
+    "L": 1.0,
+    "MALE": 1.0,
+    "LAKI-LAKI": 1.0,
+    "2": 2.0,
+    "F": 2.0,
+    "P": 2.0,
+    "FEMALE": 2.0,
+    "PEREMPUAN": 2.0,
+}
+"""Sex as files write it (upper-cased): 1/2, M/F, L/P (laki-laki/perempuan), in full too."""
 
 
 def _normalise_sex(sex: Any) -> FloatArray:
-    """1.0 / 2.0 per row, NaN when not recognised; accepts 1/2, M/F and L/P."""
+    """1.0 / 2.0 per row, NaN when not recognised; accepts the codes of :data:`SEX_CODES`."""
     arr = np.asarray(sex)
     if arr.ndim == 0:
         arr = arr.reshape(1)

@@ -1,9 +1,11 @@
-"""Growth policy numbers: the one place they live, each with its source.
+"""Growth policy: WHO's measuring rules, Permenkes categories, KMS rules, KBM.
 
 Everything here is a policy choice that a ministry can change (a cut-off, a
-minimum weight gain), so it is data, not code: frozen dataclasses with a
-version id, the date from which the version applies and the document it comes
-from. Code elsewhere reads these objects and never repeats a number.
+minimum weight gain) or a rule of the WHO standard that app code must not
+restate (the length/height switch, the days in a month), so it is data, not
+code: frozen dataclasses with a version id, the date from which the version
+applies and the document it comes from. Code elsewhere reads these objects and
+never repeats a number.
 
 Start dates are the first day of the year of the source document: no rule
 here depends on the exact day of enactment, and a year-level date is all the
@@ -16,6 +18,46 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
+
+from posyandu.policy.schedule import Schedule
+
+# --- WHO Child Growth Standards 2006: measuring rules ------------------------
+
+WHO_2006_SOURCE: Final = (
+    "WHO Multicentre Growth Reference Study Group (2006), WHO Child Growth Standards: "
+    "Methods and development; igrowup/anthro conventions"
+)
+
+
+@dataclass(frozen=True)
+class WhoMeasuringRules:
+    """Rules of the WHO standard that app code uses to choose what to show."""
+
+    version_id: str
+    start_date: date
+    source: str
+    length_height_switch_days: int
+    """Lying (length) below this age, standing (height) from it: 731 days, 24 months."""
+    lying_standing_diff_cm: float
+    """Standing is this much shorter than lying; the engine adjusts by it."""
+    max_age_days: int
+    """Age-based z-scores stop after this many days (just under 61 months)."""
+    days_per_month: float
+    """WHO's mean month, for turning months into days and back."""
+
+
+WHO_MEASURING: Final = WhoMeasuringRules(
+    version_id="who-2006",
+    start_date=date(2006, 4, 27),
+    source=WHO_2006_SOURCE,
+    length_height_switch_days=731,
+    lying_standing_diff_cm=0.7,
+    max_age_days=1856,
+    days_per_month=30.4375,
+)
+
+LENGTH_HEIGHT_SWITCH_DAYS: Final = WHO_MEASURING.length_height_switch_days
+DAYS_PER_MONTH: Final = WHO_MEASURING.days_per_month
 
 # --- Permenkes 2/2020: anthropometric categories ---------------------------
 
@@ -227,6 +269,9 @@ TWO_T_RULE: Final = TwoTRule(
     consecutive_months=2,
 )
 
+TWO_T_SCHEDULE: Final = Schedule("two_t", (TWO_T_RULE,))
+"""The 2T rules shipped, each in force from its start date."""
+
 
 # --- Data entry: when to ask the kader to measure again ----------------------
 
@@ -359,13 +404,15 @@ KBM_KMS_2008: Final = KbmVersion(
     ),
 )
 
-KBM_VERSIONS: Final[dict[str, KbmVersion]] = {
-    version.version_id: version for version in (KBM_KIA_2023, KBM_KMS_2008)
-}
-"""Every shipped KBM table by version id; an admin picks one."""
+KBM_SCHEDULE: Final = Schedule("kbm", (KBM_KMS_2008, KBM_KIA_2023))
+"""The KBM tables shipped, each in force from its start date (the newest by
+default, as DOMAIN.md asks); an administrator may choose another from a date."""
+
+KBM_VERSIONS: Final[dict[str, KbmVersion]] = {v.version_id: v for v in KBM_SCHEDULE.versions}
+"""Every shipped KBM table by version id."""
 
 DEFAULT_KBM_VERSION: Final = KBM_KIA_2023.version_id
-"""The newer KIA book's table, as DOMAIN.md asks."""
+"""The newest KIA book's table: in force for today's visits unless an admin chooses."""
 
 
 def kbm_version(version_id: str) -> KbmVersion:
@@ -376,11 +423,3 @@ def kbm_version(version_id: str) -> KbmVersion:
         raise ValueError(
             f"unknown KBM version {version_id!r}; expected one of {sorted(KBM_VERSIONS)}"
         ) from None
-
-
-def kbm_version_in_force(on: date) -> KbmVersion:
-    """The newest KBM table whose start date is on or before ``on``."""
-    started = [v for v in KBM_VERSIONS.values() if v.start_date <= on]
-    if not started:
-        raise ValueError(f"no KBM table in force on {on.isoformat()}")
-    return max(started, key=lambda v: v.start_date)
