@@ -1,14 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from posyandu.accounts import views
+
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "masuk/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("buka-kunci/<int:pk>/", views.unlock_view, name="unlock"),
 ]

@@ -9,6 +9,7 @@ second run of the same file changes nothing.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import Counter
@@ -82,65 +83,130 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+class _Unreadable(Exception):
+    """The file cannot be read as CSV at all; the message says why, in one line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _not_text() -> _Unreadable:
+    return _Unreadable(
+        1,
+        _(
+            "berkas ini bukan teks CSV (mungkin berkas Excel atau biner); "
+            "simpan ulang sebagai CSV UTF-8"
+        ),
+    )
+
+
 def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
-        return data.lstrip("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Spreadsheets saved on Windows in Indonesia are usually cp1252.
-        return data.decode("cp1252")
+        text = data.lstrip("\ufeff")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" export.
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _not_text() from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # Spreadsheets saved on Windows in Indonesia are usually cp1252.
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise _not_text() from None
+    # Text files have no NUL; xlsx, zip, images and UTF-16 without a BOM do.
+    if "\x00" in text:
+        raise _not_text()
+    return text
 
 
-def import_areas(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
-    """Create or update areas from CSV text; nothing is saved if any line is bad."""
-    report = ImportReport()
-    text = _decode(data)
+def _csv_problem(exc: csv.Error, line: int) -> _Unreadable:
+    if "field larger than field limit" in str(exc):
+        message = _(
+            'ada isian lebih dari %(kb)d KB; periksa tanda kutip (") yang tidak ditutup'
+        ) % {"kb": csv.field_size_limit() // 1024}
+    else:
+        message = _("berkas CSV rusak dan tidak bisa dibaca (%(error)s)") % {"error": exc}
+    return _Unreadable(max(line, 1), message)
+
+
+def _read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str]]] | None:
+    """The data lines as ``(line number, values)``; None if required columns are missing.
+
+    Line-level problems go to ``report``; a file the csv module cannot parse
+    raises ``_Unreadable``.
+    """
     sample = text[:2048]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise _csv_problem(exc, reader.line_num) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         report.errors.append(
             LineError(1, _("kolom wajib tidak ada: %(cols)s") % {"cols": ", ".join(missing)})
         )
-        return report
+        return None
     reader.fieldnames = header
 
     rows: list[tuple[int, dict[str, str]]] = []
     seen: dict[tuple[str, str], int] = {}
-    for row in reader:
-        line = reader.line_num
-        values = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        if not any(values.values()):
-            continue
-        level = values.get("level", "").lower()
-        if level not in LEVELS:
-            report.errors.append(
-                LineError(
-                    line,
-                    _("level '%(level)s' tidak dikenal (pilih: %(levels)s)")
-                    % {"level": values.get("level", ""), "levels": ", ".join(LEVELS)},
+    try:
+        for row in reader:
+            line = reader.line_num
+            values = {k: (v or "").strip() for k, v in row.items() if k is not None}
+            if not any(values.values()):
+                continue
+            level = values.get("level", "").lower()
+            if level not in LEVELS:
+                report.errors.append(
+                    LineError(
+                        line,
+                        _("level '%(level)s' tidak dikenal (pilih: %(levels)s)")
+                        % {"level": values.get("level", ""), "levels": ", ".join(LEVELS)},
+                    )
                 )
-            )
-            continue
-        code = values.get("code", "")
-        if (level, code) in seen and code:
-            report.errors.append(
-                LineError(
-                    line,
-                    _("kode %(code)s sudah ada di baris %(other)d")
-                    % {"code": code, "other": seen[(level, code)]},
+                continue
+            code = values.get("code", "")
+            if (level, code) in seen and code:
+                report.errors.append(
+                    LineError(
+                        line,
+                        _("kode %(code)s sudah ada di baris %(other)d")
+                        % {"code": code, "other": seen[(level, code)]},
+                    )
                 )
-            )
-            continue
-        seen[(level, code)] = line
-        values["level"] = level
-        rows.append((line, values))
+                continue
+            seen[(level, code)] = line
+            values["level"] = level
+            rows.append((line, values))
+    except csv.Error as exc:
+        raise _csv_problem(exc, reader.line_num) from None
+    return rows
+
+
+def import_areas(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
+    """Create or update areas from CSV text; nothing is saved if any line is bad."""
+    report = ImportReport()
+    try:
+        rows = _read_rows(_decode(data), report)
+    except _Unreadable as exc:
+        # A file that cannot be read at all gets one error, not a line report.
+        report.errors = [LineError(exc.line, exc.message)]
+        return report
+    if rows is None:
+        return report
 
     order = list(LEVELS)
     rows.sort(key=lambda item: (order.index(item[1]["level"]), item[0]))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from posyandu.core.audit import current_request
@@ -34,3 +35,28 @@ class IndonesianFirstMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """No caching of what a logged-in user sees; a Content-Security-Policy on HTML.
+
+    Any page behind the login may show a child's name or NIK, and a shared
+    clinic computer or a proxy must not keep a copy: every response to a
+    logged-in user is ``no-store``. Static files keep their long cache
+    (whitenoise answers them before this middleware; the path test is for
+    ``runserver``). The policy itself is ``settings.CONTENT_SECURITY_POLICY``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        static = bool(settings.STATIC_URL) and request.path.startswith(str(settings.STATIC_URL))
+        if user is not None and user.is_authenticated and not static:
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, Q
 
 from posyandu.accounts.models import Role, User
@@ -18,6 +20,7 @@ from posyandu.demo import city
 from posyandu.demo.generator import demo_city_exists, generate
 from posyandu.demo.users import (
     CSV_NAME,
+    PRIVATE_FILE_MODE,
     DemoLogin,
     PasswordHashes,
     plan_logins,
@@ -77,6 +80,33 @@ def _csv_matches_database(csv_path: Path) -> bool:
     return user is not None and user.check_password(admin.password)
 
 
+def sqlite_database_file() -> Path | None:
+    """The file of the default database when it is SQLite on disk, else None."""
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict["NAME"])
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def create_private_file(path: Path) -> bool:
+    """Create ``path`` empty and owner-only unless it exists; True if created.
+
+    The demo database holds (invented) children's records and the users'
+    password hashes. SQLite creates a missing database file with the umask
+    (usually world-readable 0644), but keeps the mode of an existing one,
+    also for its ``-wal`` and ``-shm`` files; an empty file is a valid new
+    database.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
 def setup_demo(
     *,
     children: int = 10_000,
@@ -89,6 +119,9 @@ def setup_demo(
     csv_path = directory / CSV_NAME
     timings: dict[str, float] = {}
     start = time.perf_counter()
+    sqlite_file = sqlite_database_file()
+    if sqlite_file is not None:
+        create_private_file(sqlite_file)
     call_command("migrate", interactive=False, verbosity=0)
     timings["migrate"] = time.perf_counter() - start
 

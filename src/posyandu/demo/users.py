@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import multiprocessing
+import os
 import secrets
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -31,6 +32,8 @@ from posyandu.demo.names import PASSWORD_WORDS
 CSV_NAME: Final = "demo-users.csv"
 CSV_COLUMNS: Final = ("role", "username", "password", "area_code", "area_name")
 HASH_WORKERS = 2
+# Owner read/write only: the CSV holds the demo passwords in clear.
+PRIVATE_FILE_MODE: Final = 0o600
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,12 @@ def save_demo_users(logins: list[DemoLogin], hashes: dict[str, str]) -> None:
 
 
 def write_csv(path: Path, logins: Iterable[DemoLogin]) -> None:
+    """Write the logins, passwords in clear, to a file only its owner may read."""
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    # A .tmp left by an interrupted run keeps its old mode through os.open.
+    os.fchmod(fd, PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for login in logins:
