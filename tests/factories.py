@@ -1,4 +1,4 @@
-"""Factories shared by every test package: areas, users, children.
+"""Factories shared by every test package: areas, users, children, visits.
 
 Users get an unusable password by default (Argon2 hashing is deliberately
 slow); tests that log in through the form set one with ``set_password``.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -15,6 +16,8 @@ from django.contrib.auth.hashers import make_password
 from posyandu.accounts.models import Role, User
 from posyandu.areas.models import Kecamatan, Kelurahan, Kota, Posyandu, Puskesmas
 from posyandu.children.models import Child, Sex
+from posyandu.measurements.models import Visit
+from posyandu.measurements.services import VisitValues, record_visit
 
 
 class KotaFactory(factory.django.DjangoModelFactory):
@@ -147,15 +150,57 @@ def make_city() -> City:
     )
 
 
-def make_visit(child: Child, measured_on: dt.date, **values: object) -> object:
-    """A stored visit row, written directly (no growth engine), for register tests."""
-    from posyandu.measurements.models import Visit
+def factory_user() -> User:
+    """The user that factories record visits as (an administrator: no area limits)."""
+    return UserFactory(username="factory_admin", role=Role.ADMIN)
 
-    return Visit.objects.create(
-        child=child,
-        posyandu=child.posyandu,
-        measured_on=measured_on,
-        period=measured_on.replace(day=1),
-        age_days=(measured_on - child.birth_date).days,
-        **values,
-    )
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+class VisitFactory(factory.Factory):
+    """A visit saved through the app's own service (``record_visit``).
+
+    Age, z-scores, flags, Permenkes categories, N/T/O/B, 2T and BGM are
+    derived exactly as when a kader saves the form, so a test can never hold
+    a visit the engine would not produce. Implausible values are confirmed.
+    """
+
+    class Meta:
+        model = Visit
+
+    child = factory.SubFactory(ChildFactory)
+    measured_on = dt.date(2024, 6, 15)
+    weight_kg: object = None
+    height_cm: object = None
+    position = ""
+    head_cm: object = None
+    muac_cm: object = None
+    oedema = False
+    vitamin_a = False
+    pmt_received = False
+    pmt_kg: object = None
+    kpsp = ""
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Visit:
+        user = kwargs.pop("user", None) or factory_user()
+        child = kwargs.pop("child")
+        session = kwargs.pop("session", None)
+        posyandu = kwargs.pop("posyandu", None)
+        for name in ("weight_kg", "height_cm", "head_cm", "muac_cm", "pmt_kg"):
+            kwargs[name] = _decimal(kwargs.get(name))
+        return record_visit(
+            user=user,  # type: ignore[arg-type]
+            child=child,  # type: ignore[arg-type]
+            values=VisitValues(**kwargs),  # type: ignore[arg-type]
+            session=session,  # type: ignore[arg-type]
+            posyandu=posyandu,  # type: ignore[arg-type]
+            confirm_warnings=True,
+        )
+
+
+def make_visit(child: Child, measured_on: dt.date, **values: object) -> Visit:
+    """A stored visit of ``child`` on ``measured_on``, through the app's service."""
+    return VisitFactory(child=child, measured_on=measured_on, **values)  # type: ignore[no-any-return]

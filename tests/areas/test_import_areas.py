@@ -146,7 +146,7 @@ def test_admin_can_upload_the_csv_on_the_web(client):
     client.force_login(UserFactory(role=Role.ADMIN))
     upload = SimpleUploadedFile("wilayah.csv", GOOD_CSV.encode("utf-8"), "text/csv")
 
-    response = client.post(reverse("areas:import"), {"file": upload}, follow=True)
+    response = client.post(reverse("administration:area_import"), {"file": upload}, follow=True)
 
     assert response.status_code == 200
     assert Posyandu.objects.get(code="PSY-001").name == "Posyandu Melati"
@@ -159,7 +159,7 @@ def test_web_upload_shows_bad_lines_and_saves_nothing(client):
     bad = "level,code,name,parent_code\nkota,64.74,Bontang,\nkecamatan,64.74.01,Utara,99.99\n"
     upload = SimpleUploadedFile("wilayah.csv", bad.encode("utf-8"), "text/csv")
 
-    response = client.post(reverse("areas:import"), {"file": upload})
+    response = client.post(reverse("administration:area_import"), {"file": upload})
 
     body = response.content.decode()
     assert "baris 3" in body
@@ -177,7 +177,7 @@ def test_only_admins_see_the_upload_page(client, city, role):
         Role.DINKES: {"kota": city.kota},
     }[role]
     client.force_login(UserFactory(role=role, **area))
-    assert client.get(reverse("areas:import")).status_code == 404
+    assert client.get(reverse("administration:area_import")).status_code == 404
 
 
 @pytest.mark.django_db

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from django.urls import reverse
 
 from posyandu.children import services
 from posyandu.children.models import Child, ChildStatus, ChildTransfer
+from posyandu.children.services import ChildData
 from posyandu.measurements.models import Visit
 from tests.factories import ChildFactory, bidan_of, kader_of, make_visit
 
@@ -69,7 +71,12 @@ def test_edit_after_someone_else_saved_keeps_my_input_and_shows_what_is_stored(
 ):
     client.force_login(kader)
     opened_version = child.version
-    services.update_child(user=None, child=child, version=opened_version, father_name="Andi")
+    services.update_child(
+        user=None,
+        child=child,
+        version=opened_version,
+        data=replace(ChildData.of(child), father_name="Andi"),
+    )
 
     response = client.post(
         reverse("children:edit", args=[child.pk]),
@@ -91,7 +98,9 @@ def test_edit_after_someone_else_saved_keeps_my_input_and_shows_what_is_stored(
 @pytest.mark.django_db
 def test_saving_again_after_the_conflict_message_replaces_the_stored_data(client, kader, child):
     client.force_login(kader)
-    services.update_child(user=None, child=child, version=1, father_name="Andi")
+    services.update_child(
+        user=None, child=child, version=1, data=replace(ChildData.of(child), father_name="Andi")
+    )
 
     client.post(reverse("children:edit", args=[child.pk]), edit_data(child, version=1))
     response = client.post(
@@ -125,7 +134,8 @@ def test_status_change_to_moved(client, kader, child):
     client.force_login(kader)
 
     response = client.post(
-        reverse("children:status", args=[child.pk]), {"status": "pindah", "on": "01/03/2025"}
+        reverse("children:status", args=[child.pk]),
+        {"status": "pindah", "on": "01/03/2025", "version": child.version},
     )
 
     assert response.status_code == 302
@@ -138,7 +148,8 @@ def test_status_change_to_moved(client, kader, child):
 def test_status_date_before_birth_is_refused(client, kader, child):
     client.force_login(kader)
     response = client.post(
-        reverse("children:status", args=[child.pk]), {"status": "meninggal", "on": "01/01/2020"}
+        reverse("children:status", args=[child.pk]),
+        {"status": "meninggal", "on": "01/01/2020", "version": child.version},
     )
     assert "Tanggal tidak boleh sebelum tanggal lahir anak." in response.content.decode()
     child.refresh_from_db()
@@ -153,7 +164,12 @@ def test_transfer_moves_the_child_and_keeps_visits_and_history(client, city, chi
 
     response = client.post(
         reverse("children:transfer", args=[child.pk]),
-        {"to_posyandu": city.posyandu_b.pk, "on": "05/02/2025", "reason": "ikut orang tua"},
+        {
+            "to_posyandu": city.posyandu_b.pk,
+            "on": "05/02/2025",
+            "reason": "ikut orang tua",
+            "version": child.version,
+        },
     )
 
     assert response.status_code == 302
@@ -169,12 +185,25 @@ def test_transfer_moves_the_child_and_keeps_visits_and_history(client, city, chi
 
 
 @pytest.mark.django_db
-def test_a_kader_can_hand_a_child_over_and_then_no_longer_sees_it(client, city, child, kader):
+def test_a_kader_may_not_transfer_a_child_the_puskesmas_does(client, city, child, kader):
     client.force_login(kader)
+    form = {"to_posyandu": city.posyandu_b.pk, "on": "05/02/2025", "version": child.version}
+
+    assert client.get(reverse("children:transfer", args=[child.pk])).status_code == 403
+    assert client.post(reverse("children:transfer", args=[child.pk]), form).status_code == 403
+    child.refresh_from_db()
+    assert child.posyandu == city.posyandu_a
+
+
+@pytest.mark.django_db
+def test_a_bidan_hands_a_child_over_to_another_puskesmas_and_then_no_longer_sees_it(
+    client, city, child
+):
+    client.force_login(bidan_of(city.puskesmas_a))
 
     response = client.post(
         reverse("children:transfer", args=[child.pk]),
-        {"to_posyandu": city.posyandu_b.pk, "on": "05/02/2025"},
+        {"to_posyandu": city.posyandu_b.pk, "on": "05/02/2025", "version": child.version},
     )
 
     assert response.status_code == 302
@@ -182,15 +211,34 @@ def test_a_kader_can_hand_a_child_over_and_then_no_longer_sees_it(client, city, 
         "measurements:posyandu_detail", args=[city.posyandu_a.pk]
     )
     assert client.get(reverse("children:edit", args=[child.pk])).status_code == 404
-    receiving = kader_of(city.posyandu_b)
-    client.force_login(receiving)
+    client.force_login(bidan_of(city.puskesmas_b, username="bidan_anggrek"))
     page = client.get(reverse("children:transfer", args=[child.pk])).content.decode()
     assert "Posyandu Melati" in page and "Posyandu Anggrek" in page  # history section
+    client.force_login(kader_of(city.posyandu_b))
+    assert client.get(reverse("measurements:child", args=[child.pk])).status_code == 200
 
 
 @pytest.mark.django_db
-def test_transfer_targets_are_the_posyandu_of_the_same_city(client, city, child, kader):
-    client.force_login(kader)
+def test_a_transfer_of_a_child_changed_meanwhile_is_refused(client, city, child):
+    client.force_login(bidan_of(city.puskesmas_a))
+    stale = child.version
+    client.post(
+        reverse("children:status", args=[child.pk]),
+        {"status": "aktif", "on": "01/02/2025", "version": stale},
+    )
+    response = client.post(
+        reverse("children:transfer", args=[child.pk]),
+        {"to_posyandu": city.posyandu_b.pk, "on": "05/02/2025", "version": stale},
+        follow=True,
+    )
+    assert "baru saja diubah orang lain" in response.content.decode()
+    child.refresh_from_db()
+    assert child.posyandu == city.posyandu_a
+
+
+@pytest.mark.django_db
+def test_transfer_targets_are_the_posyandu_of_the_same_city(client, city, child):
+    client.force_login(bidan_of(city.puskesmas_a))
 
     body = client.get(reverse("children:transfer", args=[child.pk])).content.decode()
     assert "Posyandu Anggrek" in body
@@ -199,7 +247,7 @@ def test_transfer_targets_are_the_posyandu_of_the_same_city(client, city, child,
 
     response = client.post(
         reverse("children:transfer", args=[child.pk]),
-        {"to_posyandu": city.other_kota_posyandu.pk, "on": "05/02/2025"},
+        {"to_posyandu": city.other_kota_posyandu.pk, "on": "05/02/2025", "version": 1},
     )
     assert "Posyandu tujuan harus di kota yang sama." in response.content.decode()
     child.refresh_from_db()
@@ -207,11 +255,16 @@ def test_transfer_targets_are_the_posyandu_of_the_same_city(client, city, child,
 
 
 @pytest.mark.django_db
-def test_transfer_date_in_the_future_is_refused(client, city, child, kader):
-    client.force_login(kader)
+def test_transfer_date_in_the_future_is_refused(client, city, child):
+    client.force_login(bidan_of(city.puskesmas_a))
     response = client.post(
         reverse("children:transfer", args=[child.pk]),
-        {"to_posyandu": city.posyandu_b.pk, "on": "01/01/2999", "reason": "pindah rumah"},
+        {
+            "to_posyandu": city.posyandu_b.pk,
+            "on": "01/01/2999",
+            "reason": "pindah rumah",
+            "version": child.version,
+        },
     )
     body = response.content.decode()
     assert "Tanggal pindah tidak boleh di masa depan." in body

@@ -129,7 +129,7 @@ def test_a_birth_date_in_the_future_is_refused(kader_client, city):
 @pytest.mark.django_db
 def test_a_child_older_than_five_years_is_refused_with_a_hint(kader_client, city):
     response = kader_client.post(reverse(NEW), form_data(city.posyandu_a, birth_date="15/03/2014"))
-    assert "sudah lebih dari 5 tahun" in response.content.decode()
+    assert "sudah 60 bulan atau lebih" in response.content.decode()
 
 
 @pytest.mark.django_db

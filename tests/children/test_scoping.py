@@ -8,7 +8,7 @@ from django.urls import reverse
 from posyandu.accounts.models import Role
 from tests.factories import ChildFactory, UserFactory, bidan_of, dinkes_of, kader_of
 
-CHILD_URLS = ["children:edit", "children:status", "children:transfer"]
+CHILD_URLS = ["children:edit", "children:status", "measurements:child"]
 
 
 @pytest.fixture
@@ -96,8 +96,11 @@ def test_dinkes_sees_the_whole_city_but_not_another_city(
 ):
     client.force_login(dinkes_of(city.kota))
 
-    assert client.get(reverse("children:edit", args=[child_a.pk])).status_code == 200
-    assert client.get(reverse("children:edit", args=[child_b.pk])).status_code == 200
+    assert client.get(reverse("measurements:child", args=[child_a.pk])).status_code == 200
+    assert client.get(reverse("measurements:child", args=[child_b.pk])).status_code == 200
+    assert client.get(reverse("measurements:child", args=[child_elsewhere.pk])).status_code == 404
+    # Dinkes reads the city; correcting a child is the Posyandu's and the Puskesmas' work.
+    assert client.get(reverse("children:edit", args=[child_a.pk])).status_code == 403
     assert client.get(reverse("children:edit", args=[child_elsewhere.pk])).status_code == 404
     listing = client.get(reverse("measurements:posyandu_list")).content.decode()
     assert "Posyandu Anggrek" in listing

@@ -31,7 +31,7 @@ def test_a_child_outside_the_kaders_area_answers_the_friendly_404(client, city):
     body = response.content.decode()
     assert response.status_code == 404
     assert NOT_FOUND in body
-    assert f'href="{reverse("core:home")}"' in body
+    assert f'href="{reverse("administration:home")}"' in body
     assert "Anak Anggrek" not in body
 
 

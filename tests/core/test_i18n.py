@@ -42,16 +42,8 @@ def kader_client(client, city):
     child = ChildFactory(
         name="Ani", birth_date=today - dt.timedelta(days=400), posyandu=city.posyandu_a
     )
-    make_visit(
-        child,
-        today,
-        weight_kg="8.10",
-        height_cm="72.5",
-        cat_wfa="kurang",
-        cat_lhfa="pendek",
-        cat_wflh="gizi_baik",
-        weight_gain="N",
-    )
+    # 7 kg and 68.5 cm at 400 days: BB/U kurang, PB/U pendek, BB/PB gizi baik.
+    make_visit(child, today, weight_kg="7.00", height_cm="68.5")
     client.force_login(kader_of(city.posyandu_a))
     client.child = child
     return client

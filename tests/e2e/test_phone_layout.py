@@ -18,7 +18,7 @@ from django.utils import timezone
 from posyandu.accounts.models import User
 from posyandu.children.models import Sex
 from posyandu.measurements.models import Position
-from posyandu.measurements.services import open_session, record_visit
+from posyandu.measurements.services import VisitValues, open_session, record_visit
 from tests.e2e.conftest import PASSWORD, PHONE
 from tests.factories import ChildFactory, UserFactory, kader_of, make_city
 
@@ -87,12 +87,14 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
         record_visit(
             user=kader,
             child=child,
-            measured_on=day,
-            weight_kg=Decimal(kg),
-            height_cm=Decimal(cm),
-            position=Position.STANDING,
-            head_cm=Decimal(head) if head else None,
             confirm_warnings=True,
+            values=VisitValues(
+                measured_on=day,
+                weight_kg=Decimal(kg),
+                height_cm=Decimal(cm),
+                position=Position.STANDING,
+                head_cm=Decimal(head) if head else None,
+            ),
         )
     session = open_session(user=kader, posyandu=city.posyandu_a, date=today)
     base = live_server.url
@@ -119,7 +121,7 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="id-ID")
     page = context.new_page()
     log_in(page, base, admin.username)
-    too_wide += overflow(page, base + reverse("core:audit"), tmp_path)
+    too_wide += overflow(page, base + reverse("administration:audit"), tmp_path)
     context.close()
     assert not too_wide, f"screenshots in {tmp_path}\n" + "\n".join(
         f"{url}: {found}" for url, found in too_wide

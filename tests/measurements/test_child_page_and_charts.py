@@ -13,7 +13,7 @@ from posyandu.core.models import AuditLog
 from posyandu.growth.curves import measurement_at_z
 from posyandu.measurements.charts import Chart, chart_specs, child_charts
 from posyandu.measurements.models import Visit
-from posyandu.measurements.services import record_visit
+from posyandu.measurements.services import VisitValues, record_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +37,13 @@ def siti_visits(siti, kader) -> list[Visit]:
             record_visit(
                 user=kader,
                 child=siti,
-                measured_on=day,
-                weight_kg=Decimal(kg),
-                height_cm=Decimal(cm),
-                position="l",
-                head_cm=Decimal("42.5"),
+                values=VisitValues(
+                    measured_on=day,
+                    weight_kg=Decimal(kg),
+                    height_cm=Decimal(cm),
+                    position="l",
+                    head_cm=Decimal("42.5"),
+                ),
             )
         )
     return visits
@@ -103,18 +105,22 @@ def test_visits_on_both_sides_of_two_years_get_both_weight_for_length_and_height
     young = record_visit(
         user=kader,
         child=siti,
-        measured_on=dt.date(2025, 12, 10),
-        weight_kg=Decimal("11.0"),
-        height_cm=Decimal("84.0"),
-        position="l",
+        values=VisitValues(
+            measured_on=dt.date(2025, 12, 10),
+            weight_kg=Decimal("11.0"),
+            height_cm=Decimal("84.0"),
+            position="l",
+        ),
     )
     old = record_visit(
         user=kader,
         child=siti,
-        measured_on=dt.date(2026, 2, 10),
-        weight_kg=Decimal("11.4"),
-        height_cm=Decimal("85.5"),
-        position="h",
+        values=VisitValues(
+            measured_on=dt.date(2026, 2, 10),
+            weight_kg=Decimal("11.4"),
+            height_cm=Decimal("85.5"),
+            position="h",
+        ),
     )
     charts = {
         c.spec.indicator: c for c in child_charts(sex=2, age_days_now=800, visits=[young, old])
@@ -141,10 +147,12 @@ def test_no_head_circumference_chart_without_a_head_measurement(kader_client, si
     record_visit(
         user=kader,
         child=siti,
-        measured_on=dt.date(2024, 6, 15),
-        weight_kg=Decimal("7.0"),
-        height_cm=Decimal("65.0"),
-        position="l",
+        values=VisitValues(
+            measured_on=dt.date(2024, 6, 15),
+            weight_kg=Decimal("7.0"),
+            height_cm=Decimal("65.0"),
+            position="l",
+        ),
     )
     html = kader_client.get(reverse("measurements:child", args=[siti.pk])).content.decode()
     assert "hcfa" not in re.findall(r'<svg [^>]*data-indicator="(\w+)"', html)

@@ -7,8 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from posyandu.accounts.scope import Scope
 from posyandu.measurements.selectors import participation
-from tests.factories import ChildFactory, bidan_of, kader_of, make_visit
+from tests.factories import ChildFactory, bidan_of, factory_user, kader_of, make_visit
+
+
+def _month_before(period: dt.date) -> dt.date:
+    return (period - dt.timedelta(days=1)).replace(day=1)
 
 
 @pytest.fixture
@@ -27,27 +32,27 @@ def register(city, this_month):
         name="Lulus", birth_date=this_month - dt.timedelta(days=2000), posyandu=city.posyandu_a
     )
     ChildFactory(name="Almarhum", birth_date=young, posyandu=city.posyandu_a, status="meninggal")
-    make_visit(
-        ani,
-        this_month,
-        weight_kg="8.10",
-        height_cm="72.5",
-        cat_wfa="kurang",
-        cat_lhfa="pendek",
-        cat_wflh="gizi_baik",
-        weight_gain="T",
-        is_2t=True,
-    )
-    make_visit(
-        budi, this_month, weight_kg="6.00", is_bgm=True, weight_gain="N", cat_wfa="sangat_kurang"
-    )
+    # Ani: short and underweight, gaining too little two months running (2T).
+    # Budi: far below the red line (BGM), but gaining enough this month (N).
+    two_months_ago = _month_before(_month_before(this_month))
+    make_visit(ani, two_months_ago, weight_kg="6.85", height_cm="67.6")
+    make_visit(ani, _month_before(this_month), weight_kg="6.95", height_cm="68.0")
+    make_visit(ani, this_month, weight_kg="7.00", height_cm="68.5")
+    make_visit(budi, _month_before(this_month), weight_kg="5.70")
+    make_visit(budi, this_month, weight_kg="6.00")
     make_visit(cici, this_month - dt.timedelta(days=20), weight_kg="9.00")
     return {"ani": ani, "budi": budi, "cici": cici}
 
 
+def entries_by_name(response):
+    return {e.child.name: e for e in response.context["entries"]}
+
+
 @pytest.mark.django_db
 def test_participation_counts_d_and_s_per_posyandu(city, register, this_month):
-    counts = participation([city.posyandu_a.pk, city.posyandu_b.pk], this_month)
+    counts = participation(
+        Scope.of(factory_user()), [city.posyandu_a.pk, city.posyandu_b.pk], this_month
+    )
 
     assert counts[city.posyandu_a.pk].sasaran == 3
     assert counts[city.posyandu_a.pk].weighed == 2
@@ -62,7 +67,7 @@ def test_posyandu_list_shows_this_months_d_over_s(client, city, register):
 
     response = client.get(reverse("measurements:posyandu_list"))
 
-    rows = dict((p.name, c) for p, c in response.context["rows"])
+    rows = dict((p.name, c) for p, c, _css in response.context["rows"])
     assert set(rows) == {"Posyandu Melati", "Posyandu Kenanga"}
     assert (rows["Posyandu Melati"].weighed, rows["Posyandu Melati"].sasaran) == (2, 3)
     assert "2/3" in response.content.decode()
@@ -86,7 +91,15 @@ def test_posyandu_page_shows_register_ds_and_who_has_not_come(client, city, regi
     assert "Gizi baik" in body
     assert "2T" in body
     assert "BGM" in body
-    assert "8,1 kg" in body
+    assert "7,0 kg" in body
+    assert (
+        entries_by_name(response)["Ani"].latest.weight_gain,
+        entries_by_name(response)["Ani"].latest.is_2t,
+    ) == ("T", True)
+    assert (
+        entries_by_name(response)["Budi"].latest.weight_gain,
+        entries_by_name(response)["Budi"].latest.is_bgm,
+    ) == ("N", True)
     assert reverse("measurements:child", args=[register["ani"].pk]) in body
     assert reverse("measurements:visit_new", args=[register["cici"].pk]) in body
     assert f"{reverse('children:new')}?posyandu={city.posyandu_a.pk}" in body
@@ -105,7 +118,8 @@ def test_month_picker_shows_last_month(client, city, register, this_month):
     )
 
     assert response.context["period"] == last_month
-    weighed_last_month = 1 if register["cici"].visits.get().period == last_month else 0
+    # Ani and Budi were weighed last month; Cici 20 days before this month began.
+    weighed_last_month = 2 + (1 if register["cici"].visits.get().period == last_month else 0)
     assert response.context["weighed"] == weighed_last_month
 
 
@@ -137,9 +151,9 @@ def test_the_register_names_length_indices_by_how_each_child_was_measured(client
     toddler = ChildFactory(
         name="Balita", birth_date=today - dt.timedelta(days=1100), posyandu=city.posyandu_a
     )
-    categories = {"cat_wfa": "normal", "cat_lhfa": "normal", "cat_wflh": "gizi_baik"}
-    make_visit(baby, today, weight_kg="8.50", height_cm="70.0", **categories)
-    make_visit(toddler, today, weight_kg="14.00", height_cm="95.0", **categories)
+    # Both normal on every index (8.5 kg / 70 cm at 280 days; 14 kg / 95 cm at 1100 days).
+    make_visit(baby, today, weight_kg="8.50", height_cm="70.0")
+    make_visit(toddler, today, weight_kg="14.00", height_cm="95.0")
     client.force_login(kader_of(city.posyandu_a))
 
     response = client.get(reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk]))

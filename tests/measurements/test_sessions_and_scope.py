@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from posyandu.measurements.models import PosyanduSession, Visit
-from posyandu.measurements.services import record_visit
+from posyandu.measurements.services import VisitValues, record_visit
 from tests.factories import ChildFactory, bidan_of
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,11 @@ def test_the_weighing_table_splits_children_weighed_this_month_from_the_rest(
     ani = ChildFactory(name="Ani", birth_date=dt.date(2023, 5, 1), posyandu=city.posyandu_a)
     budi = ChildFactory(name="Budi", birth_date=dt.date(2023, 6, 1), posyandu=city.posyandu_a)
     ChildFactory(name="Cici", birth_date=dt.date(2023, 6, 1), posyandu=city.posyandu_b)
-    record_visit(user=kader, child=ani, measured_on=dt.date(2024, 7, 3), weight_kg=Decimal("9.1"))
+    record_visit(
+        user=kader,
+        child=ani,
+        values=VisitValues(measured_on=dt.date(2024, 7, 3), weight_kg=Decimal("9.1")),
+    )
     html = kader_client.get(reverse("measurements:session", args=[session.pk])).content.decode()
     done, not_yet = html.split("Sudah ditimbang (")[1], html.split("Sudah ditimbang (")[0]
     assert "Ani" in done and "Budi" not in done
@@ -91,7 +95,9 @@ def test_every_measurement_url_answers_404_to_a_kader_of_another_posyandu(
     other_client, siti, kader, city
 ):
     visit = record_visit(
-        user=kader, child=siti, measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("7.5")
+        user=kader,
+        child=siti,
+        values=VisitValues(measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("7.5")),
     )
     session = PosyanduSession.objects.create(posyandu=city.posyandu_a, date=dt.date(2024, 7, 15))
     post = {"measured_on": "2024-08-15", "weight_kg": "7,9", "client_id": str(uuid.uuid4())}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -10,13 +11,15 @@ from django.urls import reverse
 
 from posyandu.core.models import AuditLog
 from posyandu.measurements.models import Visit
-from posyandu.measurements.services import record_visit, update_visit
+from posyandu.measurements.services import VisitValues, record_visit, update_visit
 
 pytestmark = pytest.mark.django_db
 
 
 def weigh(child, user, day: dt.date, kg: str) -> Visit:
-    return record_visit(user=user, child=child, measured_on=day, weight_kg=Decimal(kg))
+    return record_visit(
+        user=user, child=child, values=VisitValues(measured_on=day, weight_kg=Decimal(kg))
+    )
 
 
 def delete_url(visit: Visit) -> str:
@@ -75,7 +78,12 @@ def test_a_visit_changed_meanwhile_is_not_deleted_and_the_new_values_are_shown(
 ):
     visit = weigh(siti, kader, dt.date(2024, 7, 15), "7.5")
     opened_version = visit.version
-    update_visit(user=kader, visit=visit, version=visit.version, weight_kg=Decimal("7.6"))
+    update_visit(
+        user=kader,
+        visit=visit,
+        version=visit.version,
+        values=replace(VisitValues.of(visit), weight_kg=Decimal("7.6")),
+    )
 
     response = kader_client.post(delete_url(visit), {"version": opened_version})
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from posyandu.measurements.models import PosyanduSession, Visit
-from posyandu.measurements.services import record_visit
+from posyandu.measurements.services import VisitValues, record_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,11 @@ def test_a_weight_with_a_decimal_comma_is_saved_as_a_decimal(kader_client, siti)
 
 
 def test_after_saving_the_kader_sees_nt_and_the_categories(kader_client, siti, kader):
-    record_visit(user=kader, child=siti, measured_on=dt.date(2024, 6, 15), weight_kg=Decimal("7"))
+    record_visit(
+        user=kader,
+        child=siti,
+        values=VisitValues(measured_on=dt.date(2024, 6, 15), weight_kg=Decimal("7")),
+    )
     response = kader_client.post(new_visit_url(siti), entry(), follow=True)
     html = response.content.decode()
     assert "Tersimpan: Siti Aminah, 15/07/2024." in html
@@ -105,7 +109,7 @@ def test_resubmitting_the_same_form_does_not_duplicate_the_visit(kader_client, s
     ("field", "typed", "message"),
     [
         ("weight_kg", "tujuh", "Berat badan harus berupa angka, misalnya 10,4."),
-        ("weight_kg", "999", "Nilai 999 di luar batas wajar (0,5–40)."),
+        ("weight_kg", "999", "999 tidak mungkin; isi antara 0,5 dan 40."),
         ("height_cm", "6x,2", "Panjang/tinggi badan harus berupa angka, misalnya 78,5."),
         ("measured_on", "2023-12-01", "Tanggal pengukuran sebelum tanggal lahir anak (15/01/2024)"),
         ("measured_on", "31/02/2024", "Tanggal tidak dikenali: tulis seperti 15/03/2025."),
@@ -141,7 +145,11 @@ def test_a_form_without_weight_or_length_asks_for_one(kader_client, siti):
 def test_a_second_visit_in_the_same_month_is_refused_with_the_date_of_the_first(
     kader_client, siti, kader
 ):
-    record_visit(user=kader, child=siti, measured_on=dt.date(2024, 7, 2), weight_kg=Decimal("7"))
+    record_visit(
+        user=kader,
+        child=siti,
+        values=VisitValues(measured_on=dt.date(2024, 7, 2), weight_kg=Decimal("7")),
+    )
     response = kader_client.post(new_visit_url(siti), entry())
     assert "Siti Aminah sudah ditimbang bulan ini (02/07/2024)." in response.content.decode()
 
@@ -175,7 +183,11 @@ def test_standing_a_baby_asks_for_confirmation(kader_client, siti):
 def test_the_live_preview_shows_zscores_categories_and_nt_against_last_month(
     kader_client, siti, kader
 ):
-    record_visit(user=kader, child=siti, measured_on=dt.date(2024, 6, 15), weight_kg=Decimal("7"))
+    record_visit(
+        user=kader,
+        child=siti,
+        values=VisitValues(measured_on=dt.date(2024, 6, 15), weight_kg=Decimal("7")),
+    )
     url = reverse("measurements:visit_preview", args=[siti.pk])
     response = kader_client.post(url, entry(weight_kg="7,2"), HTTP_HX_REQUEST="true")
     html = response.content.decode()
@@ -192,10 +204,12 @@ def test_the_live_preview_warns_about_shrinking_length_and_reports_bad_numbers(
     record_visit(
         user=kader,
         child=siti,
-        measured_on=dt.date(2024, 6, 15),
-        weight_kg=Decimal("7"),
-        height_cm=Decimal("66.0"),
-        position="l",
+        values=VisitValues(
+            measured_on=dt.date(2024, 6, 15),
+            weight_kg=Decimal("7"),
+            height_cm=Decimal("66.0"),
+            position="l",
+        ),
     )
     url = reverse("measurements:visit_preview", args=[siti.pk])
     html = kader_client.post(url, entry(height_cm="63,9", weight_kg="7,1")).content.decode()
@@ -203,12 +217,14 @@ def test_the_live_preview_warns_about_shrinking_length_and_reports_bad_numbers(
     html = kader_client.post(url, entry(weight_kg="abc")).content.decode()
     assert "Berat badan harus berupa angka, misalnya 10,4." in html
     html = kader_client.post(url, entry(weight_kg="999")).content.decode()
-    assert "di luar batas wajar" in html
+    assert "999 tidak mungkin; isi antara 0,5 dan 40." in html
 
 
 def test_editing_shows_the_stored_values_with_the_version(kader_client, siti, kader):
     visit = record_visit(
-        user=kader, child=siti, measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("7.5")
+        user=kader,
+        child=siti,
+        values=VisitValues(measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("7.5")),
     )
     html = kader_client.get(reverse("measurements:visit_edit", args=[visit.pk])).content.decode()
     assert 'name="version" value="1"' in html
@@ -217,7 +233,9 @@ def test_editing_shows_the_stored_values_with_the_version(kader_client, siti, ka
 
 def test_a_concurrent_edit_is_refused_and_keeps_the_second_kaders_input(kader_client, siti, kader):
     visit = record_visit(
-        user=kader, child=siti, measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("7.5")
+        user=kader,
+        child=siti,
+        values=VisitValues(measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("7.5")),
     )
     url = reverse("measurements:visit_edit", args=[visit.pk])
     opened_by_first = entry(weight_kg="7,6", version=str(visit.version))
@@ -243,9 +261,15 @@ def test_a_concurrent_edit_is_refused_and_keeps_the_second_kaders_input(kader_cl
 def test_the_preview_while_editing_compares_with_last_month_not_with_itself(
     kader_client, siti, kader
 ):
-    record_visit(user=kader, child=siti, measured_on=dt.date(2024, 6, 15), weight_kg=Decimal("7"))
+    record_visit(
+        user=kader,
+        child=siti,
+        values=VisitValues(measured_on=dt.date(2024, 6, 15), weight_kg=Decimal("7")),
+    )
     july = record_visit(
-        user=kader, child=siti, measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("7.5")
+        user=kader,
+        child=siti,
+        values=VisitValues(measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("7.5")),
     )
     url = reverse("measurements:visit_preview", args=[siti.pk]) + f"?kunjungan={july.pk}"
     html = kader_client.post(url, entry(weight_kg="7,1", height_cm="")).content.decode()
@@ -257,7 +281,9 @@ def test_the_preview_refuses_a_visit_of_another_child(kader_client, siti, kader,
 
     brother = ChildFactory(birth_date=dt.date(2023, 1, 1), posyandu=city.posyandu_a)
     his_visit = record_visit(
-        user=kader, child=brother, measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("10")
+        user=kader,
+        child=brother,
+        values=VisitValues(measured_on=dt.date(2024, 7, 15), weight_kg=Decimal("10")),
     )
     url = reverse("measurements:visit_preview", args=[siti.pk]) + f"?kunjungan={his_visit.pk}"
     assert kader_client.post(url, entry()).status_code == 404

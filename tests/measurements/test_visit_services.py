@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -11,24 +12,33 @@ from django.core.exceptions import ValidationError
 
 from posyandu.growth import compute_zscores
 from posyandu.measurements.models import Visit
-from posyandu.measurements.services import NeedsConfirmation, record_visit, update_visit
+from posyandu.measurements.services import (
+    NeedsConfirmation,
+    VisitValues,
+    record_visit,
+    update_visit,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def weigh(child, user, day: dt.date, kg: str, **extra) -> Visit:
-    return record_visit(user=user, child=child, measured_on=day, weight_kg=Decimal(kg), **extra)
+    return record_visit(
+        user=user, child=child, values=VisitValues(measured_on=day, weight_kg=Decimal(kg)), **extra
+    )
 
 
 def test_record_visit_stores_the_engines_zscores_for_the_same_inputs(siti, kader):
     visit = record_visit(
         user=kader,
         child=siti,
-        measured_on=dt.date(2025, 1, 20),
-        weight_kg=Decimal("8.9"),
-        height_cm=Decimal("74.5"),
-        position="l",
-        head_cm=Decimal("44.0"),
+        values=VisitValues(
+            measured_on=dt.date(2025, 1, 20),
+            weight_kg=Decimal("8.9"),
+            height_cm=Decimal("74.5"),
+            position="l",
+            head_cm=Decimal("44.0"),
+        ),
     )
     age_days = (dt.date(2025, 1, 20) - dt.date(2024, 1, 15)).days
     engine = compute_zscores(
@@ -86,7 +96,12 @@ def test_correcting_a_weight_updates_the_next_months_status(siti, kader):
     july = weigh(siti, kader, dt.date(2024, 7, 15), "7.0")
     august = weigh(siti, kader, dt.date(2024, 8, 15), "7.4")
     assert august.weight_gain == "N"
-    update_visit(user=kader, visit=july, version=july.version, weight_kg=Decimal("7.3"))
+    update_visit(
+        user=kader,
+        visit=july,
+        version=july.version,
+        values=replace(VisitValues.of(july), weight_kg=Decimal("7.3")),
+    )
     august.refresh_from_db()
     assert (august.weight_gain, august.weight_gain_g) == ("T", 100)
 

@@ -64,5 +64,9 @@ class User(AbstractUser):
         return str(area) if area is not None else str(_("Seluruh sistem"))
 
     @property
-    def can_view_audit(self) -> bool:
-        return self.role in (Role.ADMIN, Role.DINKES) or self.is_superuser
+    def capabilities(self) -> frozenset[str]:
+        """What this user may change, as capability names (for templates)."""
+        from posyandu.accounts.scope import CAPABILITIES, Scope
+
+        role = Scope.of(self).role
+        return frozenset(str(c) for c in CAPABILITIES[role]) if role is not None else frozenset()

@@ -1,8 +1,11 @@
 from django.urls import path
 
-from posyandu.areas import views
+from posyandu.administration import views
 
-app_name = "areas"
+app_name = "administration"
 urlpatterns = [
-    path("impor/", views.import_areas_view, name="import"),
+    path("", views.home, name="home"),
+    path("audit/", views.audit_log, name="audit"),
+    path("wilayah/impor/", views.import_areas_view, name="area_import"),
+    path("pengaturan/aturan/", views.policy_page, name="policy"),
 ]

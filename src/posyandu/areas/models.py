@@ -86,3 +86,8 @@ class Posyandu(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_kota_id(self) -> int:
+        """The kota of this Posyandu, so a Dinkes sees only its own city's audit trail."""
+        return int(self.kelurahan.kecamatan.kota_id)

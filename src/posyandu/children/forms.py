@@ -3,83 +3,18 @@ value never empties the other fields: the form is re-shown with what was typed."
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from posyandu.areas.models import Kelurahan, Posyandu
 from posyandu.children.models import Child, ChildStatus, Sex
 from posyandu.children.nik import normalise_nik
-from posyandu.children.services import EDITABLE_FIELDS
-
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
-# Birth measurements outside these are typing errors (a 99 kg baby, 5 cm long).
-BIRTH_WEIGHT_KG = (Decimal("0.4"), Decimal("6.5"))
-BIRTH_LENGTH_CM = (Decimal("25"), Decimal("65"))
-# A Posyandu registers balita: 0-59 months.
-MAX_AGE_AT_REGISTRATION_DAYS = 5 * 366
-
-
-class DateDMYField(forms.DateField):
-    """A date typed as DD/MM/YYYY (YYYY-MM-DD and DD-MM-YYYY also accepted)."""
-
-    widget = forms.DateInput(
-        format="%d/%m/%Y",
-        attrs={"placeholder": "DD/MM/YYYY", "autocomplete": "off", "class": "date"},
-    )
-    default_error_messages = {
-        "invalid": _("Tanggal tidak dikenali. Tulis hari/bulan/tahun, misalnya 31/01/2024."),
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
-        super().__init__(**kwargs)
-
-
-def _not_in_future(value: dt.date | None, message: Any) -> None:
-    if value is not None and value > timezone.localdate():
-        raise forms.ValidationError(message)
-
-
-class MeasureField(forms.DecimalField):
-    """A decimal typed with comma or point, with a plain-language error."""
-
-    def __init__(self, *, unit: str, bounds: tuple[Decimal, Decimal], **kwargs: Any) -> None:
-        self.unit = unit
-        self.bounds = bounds
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("localize", True)
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "invalid": _("Isi dengan angka saja, misalnya %(example)s.")
-                % {"example": "3,2" if unit == "kg" else "49,5"},
-                "max_digits": _("Angka terlalu panjang."),
-                "max_decimal_places": _("Terlalu banyak angka di belakang koma."),
-                "max_whole_digits": _("Angka terlalu besar."),
-            },
-        )
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def validate(self, value: Decimal | None) -> None:
-        super().validate(value)  # type: ignore[arg-type]
-        low, high = self.bounds
-        if value is not None and not (low <= value <= high):
-            raise forms.ValidationError(
-                _("%(value)s %(unit)s tidak mungkin; isi antara %(low)s dan %(high)s %(unit)s.")
-                % {
-                    "value": str(value).replace(".", ","),
-                    "unit": self.unit,
-                    "low": str(low).replace(".", ","),
-                    "high": str(high).replace(".", ","),
-                }
-            )
+from posyandu.children.services import EDITABLE_FIELDS, ChildData
+from posyandu.core.ui import DateDMYField, DecimalCommaField
+from posyandu.policy import HARD_LIMITS
 
 
 class NikField(forms.CharField):
@@ -105,8 +40,22 @@ class NikField(forms.CharField):
 
 class ChildForm(forms.ModelForm):  # type: ignore[type-arg]
     birth_date = DateDMYField(label=_("Tanggal lahir"))
-    birth_weight_kg = MeasureField(unit="kg", bounds=BIRTH_WEIGHT_KG, label=_("Berat lahir (kg)"))
-    birth_length_cm = MeasureField(unit="cm", bounds=BIRTH_LENGTH_CM, label=_("Panjang lahir (cm)"))
+    birth_weight_kg = DecimalCommaField(
+        unit="kg",
+        bounds=HARD_LIMITS.birth_weight_kg,
+        max_digits=4,
+        decimal_places=2,
+        label=_("Berat lahir (kg)"),
+        invalid_message=_("Isi dengan angka saja, misalnya %(example)s.") % {"example": "3,2"},
+    )
+    birth_length_cm = DecimalCommaField(
+        unit="cm",
+        bounds=HARD_LIMITS.birth_length_cm,
+        max_digits=4,
+        decimal_places=1,
+        label=_("Panjang lahir (cm)"),
+        invalid_message=_("Isi dengan angka saja, misalnya %(example)s.") % {"example": "49,5"},
+    )
     nik = NikField(label=_("NIK anak (boleh kosong)"))
     mother_nik = NikField(label=_("NIK ibu (boleh kosong)"))
     sex = forms.TypedChoiceField(
@@ -137,14 +86,9 @@ class ChildForm(forms.ModelForm):  # type: ignore[type-arg]
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "maxlength": "3"})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
 
-    def clean_birth_date(self) -> dt.date:
-        value: dt.date = self.cleaned_data["birth_date"]
-        _not_in_future(value, _("Tanggal lahir tidak boleh di masa depan."))
-        return value
-
     def _clean_digits(self, name: str, label: Any) -> str:
         value = (self.cleaned_data.get(name) or "").strip()
-        if value and not value.isdigit():
+        if value and not (value.isascii() and value.isdigit()):
             raise forms.ValidationError(_("%(label)s hanya berisi angka.") % {"label": label})
         return value
 
@@ -154,14 +98,12 @@ class ChildForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean_rw(self) -> str:
         return self._clean_digits("rw", "RW")
 
-    def registry_fields(self) -> dict[str, Any]:
+    def child_data(self) -> ChildData:
         """The cleaned values in the shape the services take."""
-        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        data = {name: self.cleaned_data.get(name) for name in EDITABLE_FIELDS}
         for key in ("father_name", "phone", "address", "rt", "rw", "nik", "mother_nik"):
             data[key] = data[key] or ""
-        if data["kelurahan"] is None:
-            data.pop("kelurahan")
-        return data
+        return ChildData(**data)  # type: ignore[arg-type]
 
 
 class ChildRegisterForm(ChildForm):
@@ -176,6 +118,7 @@ class ChildRegisterForm(ChildForm):
     confirm_different = forms.BooleanField(
         label=_("Ini anak yang berbeda, tetap daftarkan"), required=False
     )
+    client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(
         self, *args: Any, posyandu: QuerySet[Posyandu], fixed_posyandu: bool, **kwargs: Any
@@ -188,18 +131,6 @@ class ChildRegisterForm(ChildForm):
             field.empty_label = None
         self.order_fields(["name", "sex", "birth_date", "posyandu"])
 
-    def clean_birth_date(self) -> dt.date:
-        value = super().clean_birth_date()
-        if (timezone.localdate() - value).days > MAX_AGE_AT_REGISTRATION_DAYS:
-            raise forms.ValidationError(
-                _(
-                    "Anak lahir %(date)s sudah lebih dari 5 tahun; posyandu mendaftar balita "
-                    "(0-59 bulan). Periksa tahun lahirnya."
-                )
-                % {"date": value.strftime("%d/%m/%Y")}
-            )
-        return value
-
 
 class ChildEditForm(ChildForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -208,17 +139,7 @@ class ChildEditForm(ChildForm):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ChildStatus.choices)
     on = DateDMYField(label=_("Sejak tanggal"))
-
-    def __init__(self, *args: Any, child: Child, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.child = child
-
-    def clean_on(self) -> dt.date:
-        value: dt.date = self.cleaned_data["on"]
-        _not_in_future(value, _("Tanggal tidak boleh di masa depan."))
-        if value < self.child.birth_date:
-            raise forms.ValidationError(_("Tanggal tidak boleh sebelum tanggal lahir anak."))
-        return value
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 def _posyandu_with_kelurahan(posyandu: Posyandu) -> str:
@@ -236,20 +157,11 @@ class TransferForm(forms.Form):
     )
     on = DateDMYField(label=_("Tanggal pindah"))
     reason = forms.CharField(label=_("Alasan"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(
-        self, *args: Any, child: Child, targets: QuerySet[Posyandu], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, targets: QuerySet[Posyandu], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.child = child
         field = self.fields["to_posyandu"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = targets
         field.label_from_instance = _posyandu_with_kelurahan  # type: ignore[method-assign,assignment]
-
-    def clean_on(self) -> dt.date:
-        value: dt.date = self.cleaned_data["on"]
-        _not_in_future(value, _("Tanggal pindah tidak boleh di masa depan."))
-        if value < self.child.birth_date:
-            raise forms.ValidationError(_("Tanggal pindah tidak boleh sebelum tanggal lahir anak."))
-        return value

@@ -62,6 +62,9 @@ class Child(models.Model):
     )
     status_date = models.DateField(_("tanggal status"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The registration form's own id: a retried or double-tapped form returns
+    # the child it created instead of registering it twice.
+    client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -79,6 +82,10 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.birth_date:%d/%m/%Y})"
+
+    @property
+    def audit_kota_id(self) -> int:
+        return self.posyandu.audit_kota_id
 
 
 class ChildTransfer(models.Model):

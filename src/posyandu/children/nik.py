@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 def normalise_nik(raw: str) -> str:
     """Digits only: kader type NIKs with spaces or dots, spreadsheets add '."""
-    return "".join(ch for ch in (raw or "") if ch.isdigit() or ch == "*")
+    return "".join(ch for ch in (raw or "") if ch in "0123456789*")
 
 
 def nik_warnings(

@@ -1,31 +1,38 @@
-"""Reads of the child registry, always within the requesting user's area."""
+"""Reads of the child registry, always within the requesting user's scope."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from posyandu.accounts.scoping import posyandu_scope
+from posyandu.accounts.scope import Capability, Scope
 from posyandu.children.models import Child, ChildStatus
 
 
-def children_for(user: Any) -> QuerySet[Child]:
+def children_for(scope: Scope) -> QuerySet[Child]:
     """Every child whose home Posyandu is in the user's area."""
-    return Child.objects.filter(posyandu__in=posyandu_scope(user)).select_related(
+    return Child.objects.filter(posyandu__in=scope.posyandu()).select_related(
         "posyandu", "kelurahan"
     )
 
 
-def child_for(user: Any, pk: int) -> Child:
+def child_for(scope: Scope, pk: int) -> Child:
     """One child, or 404 when it does not exist or lies outside the user's area."""
-    return get_object_or_404(children_for(user), pk=pk)
+    return get_object_or_404(children_for(scope), pk=pk)
 
 
-def search_children(user: Any, query: str, *, posyandu_id: int | None = None) -> QuerySet[Child]:
-    qs = children_for(user)
+def child_for_write(scope: Scope, pk: int, capability: Capability) -> Child:
+    """One child the user may change by ``capability``: 404 outside the area, 403 inside
+    it for a role that may only read."""
+    child = child_for(scope, pk)
+    scope.require_write(capability, child.posyandu_id)
+    return child
+
+
+def search_children(scope: Scope, query: str, *, posyandu_id: int | None = None) -> QuerySet[Child]:
+    qs = children_for(scope)
     if posyandu_id is not None:
         qs = qs.filter(posyandu_id=posyandu_id)
     query = (query or "").strip()
@@ -49,7 +56,9 @@ def possible_duplicates(
     exclude_pk: int | None = None,
 ) -> QuerySet[Child]:
     """Children city-wide that look like this one: same NIK, or same name,
-    birth date and mother. Not scoped: the caller decides what to reveal."""
+    birth date and mother. Deliberately unscoped (a duplicate may live in
+    another area): the caller shows only what the user's scope allows and
+    leaves a vague notice, audited, for the rest."""
     condition = Q()
     if nik and "*" not in nik:
         condition |= Q(nik=nik)

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from posyandu.accounts.models import Role
-from posyandu.accounts.scoping import kelurahan_scope, posyandu_scope
+from posyandu.accounts.models import Role, User
+from posyandu.accounts.scope import Capability, Scope
 from posyandu.areas.models import Kelurahan, Posyandu
 from posyandu.children import selectors, services
 from posyandu.children.forms import ChildEditForm, ChildRegisterForm, StatusForm, TransferForm
@@ -19,20 +20,9 @@ from posyandu.children.models import Child
 from posyandu.children.nik import nik_warnings
 from posyandu.core import audit
 from posyandu.core.models import AuditAction
+from posyandu.core.ui import add_service_errors, query_id
 
 PAGE_SIZE = 25
-
-
-def _is_kader(user: Any) -> bool:
-    return getattr(user, "role", None) == Role.KADER and not user.is_superuser
-
-
-def _add_form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _warn_about_nik(request: HttpRequest, child: Child) -> None:
@@ -47,13 +37,13 @@ def _warn_about_nik(request: HttpRequest, child: Child) -> None:
 
 @login_required
 def child_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    in_scope = posyandu_scope(request.user).order_by("name")
-    posyandu_id: int | None = None
-    raw_posyandu = request.GET.get("posyandu", "")
-    if raw_posyandu.isdigit() and in_scope.filter(pk=int(raw_posyandu)).exists():
-        posyandu_id = int(raw_posyandu)
-    children = selectors.search_children(request.user, query, posyandu_id=posyandu_id)
+    scope = Scope.of(request.user)
+    query = request.GET.get("q", "").strip()[:100]
+    in_scope = scope.posyandu().order_by("name")
+    posyandu_id = query_id(request.GET.get("posyandu"))
+    if posyandu_id is not None and not scope.may_read_posyandu(posyandu_id):
+        posyandu_id = None
+    children = selectors.search_children(scope, query, posyandu_id=posyandu_id)
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     params = QueryDict(mutable=True)
     if query:
@@ -73,7 +63,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _duplicates(user: Any, form: ChildRegisterForm) -> tuple[list[Child], list[dict[str, Any]]]:
+def _duplicates(scope: Scope, form: ChildRegisterForm) -> tuple[list[Child], list[dict[str, Any]]]:
     """Likely existing children: the ones the user may see, and a notice for
     each one outside the user's area that says neither who nor where."""
     data = form.cleaned_data
@@ -87,7 +77,7 @@ def _duplicates(user: Any, form: ChildRegisterForm) -> tuple[list[Child], list[d
         ).select_related("posyandu__kelurahan__kecamatan")
     )
     visible_ids = set(
-        selectors.children_for(user)
+        selectors.children_for(scope)
         .filter(pk__in=[c.pk for c in found])
         .values_list("pk", flat=True)
     )
@@ -101,7 +91,7 @@ def _duplicates(user: Any, form: ChildRegisterForm) -> tuple[list[Child], list[d
         # lives; the notice stays vague and the probe is left in the audit
         # trail for the child's Puskesmas and Dinkes.
         audit.record(
-            user=user,
+            user=scope.user,
             action=AuditAction.VIEW,
             obj=child,
             changes={"duplicate_check": "nik" if same_nik else "name"},
@@ -114,20 +104,25 @@ def _duplicates(user: Any, form: ChildRegisterForm) -> tuple[list[Child], list[d
 
 @login_required
 def child_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    posyandu_qs = posyandu_scope(user).select_related("kelurahan").order_by("name")
-    fixed = _is_kader(user)
+    scope = Scope.of(request.user)
+    scope.require(Capability.REGISTRY_WRITE)
+    posyandu_qs = (
+        scope.writable_posyandu(Capability.REGISTRY_WRITE)
+        .select_related("kelurahan")
+        .order_by("name")
+    )
+    fixed = scope.role == Role.KADER
     form_kwargs: dict[str, Any] = {
         "posyandu": posyandu_qs,
         "fixed_posyandu": fixed,
-        "kelurahan": kelurahan_scope(user).order_by("name"),
+        "kelurahan": scope.kelurahan().order_by("name"),
     }
     duplicates: list[Child] = []
     hidden_duplicates: list[dict[str, Any]] = []
     if request.method == "POST":
         form = ChildRegisterForm(request.POST, **form_kwargs)
         if form.is_valid():
-            duplicates, hidden_duplicates = _duplicates(user, form)
+            duplicates, hidden_duplicates = _duplicates(scope, form)
             if (duplicates or hidden_duplicates) and not form.cleaned_data["confirm_different"]:
                 form.add_error(
                     "confirm_different",
@@ -139,22 +134,23 @@ def child_new(request: HttpRequest) -> HttpResponse:
             else:
                 try:
                     child = services.register_child(
-                        user=user,
+                        user=_user(scope),
                         posyandu=form.cleaned_data["posyandu"],
-                        **form.registry_fields(),
+                        data=form.child_data(),
+                        client_token=form.cleaned_data["client_token"],
                     )
                 except ValidationError as exc:
-                    _add_form_errors(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     messages.success(request, _("%(name)s sudah terdaftar.") % {"name": child.name})
                     _warn_about_nik(request, child)
                     return redirect("measurements:child", pk=child.pk)
     else:
-        initial: dict[str, Any] = {}
-        requested = request.GET.get("posyandu", "")
+        initial: dict[str, Any] = {"client_token": uuid.uuid4()}
+        requested = query_id(request.GET.get("posyandu"))
         chosen: Posyandu | None = None
-        if requested.isdigit():
-            chosen = posyandu_qs.filter(pk=int(requested)).first()
+        if requested is not None:
+            chosen = posyandu_qs.filter(pk=requested).first()
         if chosen is None and fixed:
             chosen = posyandu_qs.first()
         if chosen is not None:
@@ -167,13 +163,14 @@ def child_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _stored_values(stored: Child, typed: dict[str, Any]) -> list[tuple[str, Any, bool]]:
+def _stored_values(stored: Child, typed: services.ChildData) -> list[tuple[str, Any, bool]]:
     """What is in the database now, each value marked when it differs from the typed one."""
     rows = []
     for name in services.EDITABLE_FIELDS:
         field: Any = stored._meta.get_field(name)
         value: Any = getattr(stored, name)
-        differs = name in typed and (typed[name] or "") != (value or "")
+        typed_value = getattr(typed, name)
+        differs = typed_value is not None and (typed_value or "") != (value or "")
         if name == "sex":
             value = stored.get_sex_display()
         elif name == "has_kia_book":
@@ -182,16 +179,24 @@ def _stored_values(stored: Child, typed: dict[str, Any]) -> list[tuple[str, Any,
     return rows
 
 
-def _edit_kelurahan(user: Any, child: Child) -> Any:
+def _user(scope: Scope) -> User:
+    """The signed-in user of a scope that passed a write check."""
+    if scope.user is None:
+        raise PermissionDenied
+    return scope.user
+
+
+def _edit_kelurahan(scope: Scope, child: Child) -> Any:
     return Kelurahan.objects.filter(
-        pk__in=kelurahan_scope(user).values("pk")
+        pk__in=scope.kelurahan().values("pk")
     ) | Kelurahan.objects.filter(pk=child.kelurahan_id)
 
 
 @login_required
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    child = selectors.child_for(request.user, pk)
-    kelurahan = _edit_kelurahan(request.user, child).order_by("name").distinct()
+    scope = Scope.of(request.user)
+    child = selectors.child_for_write(scope, pk, Capability.REGISTRY_WRITE)
+    kelurahan = _edit_kelurahan(scope, child).order_by("name").distinct()
     stale: Child | None = None
     stored: list[tuple[str, Any, bool]] = []
     if request.method == "POST":
@@ -199,21 +204,21 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 saved = services.update_child(
-                    user=request.user,
+                    user=_user(scope),
                     child=child,
                     version=form.cleaned_data["version"],
-                    **form.registry_fields(),
+                    data=form.child_data(),
                 )
             except services.StaleEdit:
                 stale = Child.objects.select_related("kelurahan").get(pk=pk)
-                stored = _stored_values(stale, form.registry_fields())
+                stored = _stored_values(stale, form.child_data())
                 # The next save knowingly replaces what is stored now.
                 data = request.POST.copy()
                 data["version"] = str(stale.version)
                 form = ChildEditForm(data, instance=Child.objects.get(pk=pk), kelurahan=kelurahan)
                 form.is_valid()
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Data %(name)s disimpan.") % {"name": saved.name})
                 _warn_about_nik(request, saved)
@@ -241,26 +246,47 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _stale_message(request: HttpRequest) -> None:
+    messages.error(
+        request,
+        _(
+            "Data anak ini baru saja diubah orang lain; perubahan Anda belum disimpan. "
+            "Periksa data sekarang, lalu simpan lagi bila masih perlu."
+        ),
+    )
+
+
 @login_required
 def child_status(request: HttpRequest, pk: int) -> HttpResponse:
-    child = selectors.child_for(request.user, pk)
+    scope = Scope.of(request.user)
+    child = selectors.child_for_write(scope, pk, Capability.REGISTRY_WRITE)
     if request.method == "POST":
-        form = StatusForm(request.POST, child=child)
+        form = StatusForm(request.POST)
         if form.is_valid():
-            child = services.set_status(
-                user=request.user,
-                child=child,
-                status=form.cleaned_data["status"],
-                on=form.cleaned_data["on"],
-            )
-            messages.success(
-                request,
-                _("Status %(name)s sekarang: %(status)s.")
-                % {"name": child.name, "status": child.get_status_display()},
-            )
-            return redirect("measurements:child", pk=child.pk)
+            try:
+                child = services.set_status(
+                    user=_user(scope),
+                    child=child,
+                    version=form.cleaned_data["version"],
+                    status=form.cleaned_data["status"],
+                    on=form.cleaned_data["on"],
+                )
+            except services.StaleEdit:
+                _stale_message(request)
+                return redirect("children:status", pk=child.pk)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Status %(name)s sekarang: %(status)s.")
+                    % {"name": child.name, "status": child.get_status_display()},
+                )
+                return redirect("measurements:child", pk=child.pk)
     else:
-        form = StatusForm(child=child, initial={"status": child.status, "on": child.status_date})
+        form = StatusForm(
+            initial={"status": child.status, "on": child.status_date, "version": child.version}
+        )
     return render(request, "children/status.html", {"form": form, "child": child})
 
 
@@ -276,32 +302,37 @@ def _transfer_targets(child: Child) -> Any:
 
 @login_required
 def child_transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    child = selectors.child_for(request.user, pk)
+    scope = Scope.of(request.user)
+    child = selectors.child_for_write(scope, pk, Capability.REGISTRY_TRANSFER)
     targets = _transfer_targets(child)
     if request.method == "POST":
-        form = TransferForm(request.POST, child=child, targets=targets)
+        form = TransferForm(request.POST, targets=targets)
         if form.is_valid():
             try:
                 transfer = services.transfer_child(
-                    user=request.user,
+                    user=_user(scope),
                     child=child,
+                    version=form.cleaned_data["version"],
                     to_posyandu=form.cleaned_data["to_posyandu"],
                     on=form.cleaned_data["on"],
                     reason=form.cleaned_data["reason"],
                 )
+            except services.StaleEdit:
+                _stale_message(request)
+                return redirect("children:transfer", pk=child.pk)
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
                     _("%(name)s dipindahkan ke %(to)s.")
                     % {"name": child.name, "to": transfer.to_posyandu.name},
                 )
-                if selectors.children_for(request.user).filter(pk=child.pk).exists():
+                if scope.may_read_posyandu(transfer.to_posyandu_id):
                     return redirect("measurements:child", pk=child.pk)
                 return redirect("measurements:posyandu_detail", pk=transfer.from_posyandu_id)
     else:
-        form = TransferForm(child=child, targets=targets)
+        form = TransferForm(targets=targets, initial={"version": child.version})
     return render(
         request,
         "children/transfer.html",

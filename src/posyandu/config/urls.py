@@ -3,8 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("posyandu.core.urls")),
+    path("", include("posyandu.administration.urls")),
     path("akun/", include("posyandu.accounts.urls")),
-    path("wilayah/", include("posyandu.areas.urls")),
     path("anak/", include("posyandu.children.urls")),
     path("penimbangan/", include("posyandu.measurements.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,40 +2,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
-from posyandu.core.models import AuditLog, SystemSettings
-from posyandu.growth.policy import DEFAULT_KBM_VERSION, KBM_VERSIONS
+from posyandu.core.models import AuditLog, PolicyChoice
 
 
-class SystemSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
-    kbm_version = forms.ChoiceField(
-        label=_("versi tabel KBM"),
-        required=False,
-        choices=[("", _("Terbaru (%s)") % DEFAULT_KBM_VERSION)]
-        + [(key, f"{key}: {version.source}") for key, version in KBM_VERSIONS.items()],
-        help_text=_(
-            "Berlaku untuk status N/T yang dihitung sesudah ini. Untuk menghitung ulang "
-            "semua kunjungan: posyandu manage recompute_weight_gain"
-        ),
-    )
+@admin.register(PolicyChoice)
+class PolicyChoiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: a choice is made on the app's policy page, which recomputes
+    what depends on it; the trail is never edited."""
 
-    class Meta:
-        model = SystemSettings
-        fields = ["kbm_version"]
-
-
-@admin.register(SystemSettings)
-class SystemSettingsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    form = SystemSettingsForm
-    list_display = ["__str__", "kbm_version", "updated_at"]
+    list_display = ["policy", "version_id", "in_force_from", "chosen_by_name", "chosen_at", "note"]
+    list_filter = ["policy"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # One row holds the settings.
-        return not SystemSettings.objects.exists()
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -38,15 +38,10 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
 
 
 def kota_id_of(obj: models.Model | None) -> int | None:
-    """The kota an audited object belongs to, through its Posyandu."""
-    from posyandu.areas.models import Posyandu
-
-    if obj is None:
-        return None
-    posyandu = obj if isinstance(obj, Posyandu) else getattr(obj, "posyandu", None)
-    if not isinstance(posyandu, Posyandu):
-        return None
-    return int(posyandu.kelurahan.kecamatan.kota_id)
+    """The kota an audited object belongs to: models that belong to one say so
+    with an ``audit_kota_id`` property (core knows no area model)."""
+    kota_id = getattr(obj, "audit_kota_id", None)
+    return int(kota_id) if kota_id is not None else None
 
 
 def record(

@@ -43,20 +43,35 @@ class AuditLog(models.Model):
         return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.action} {self.object_repr}"
 
 
-class SystemSettings(models.Model):
-    """Run-time policy choices made by an administrator (one row)."""
+class PolicyKey(models.TextChoices):
+    """The rules an administrator may switch, each a schedule in :mod:`posyandu.policy`."""
 
-    kbm_version = models.CharField(
-        _("versi tabel KBM"),
-        max_length=20,
-        blank=True,
-        help_text=_("Kosong = versi terbaru (Buku KIA 2023)."),
+    KBM = "kbm", _("Tabel KBM (kenaikan berat badan minimal)")
+    TWO_T = "two_t", _("Aturan 2T (tidak naik berturut-turut)")
+
+
+class PolicyChoice(models.Model):
+    """A version of a rule chosen by an administrator, in force from a date.
+
+    Rows are never changed or deleted: a later choice supersedes an earlier
+    one from its own date, so the trail of who chose what, when, stays whole.
+    Visits are judged by the version in force on their own date.
+    """
+
+    policy = models.CharField(_("aturan"), max_length=20, choices=PolicyKey.choices)
+    version_id = models.CharField(_("versi"), max_length=40)
+    in_force_from = models.DateField(_("berlaku sejak"))
+    note = models.CharField(_("catatan"), max_length=200, blank=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    chosen_by_name = models.CharField(_("dipilih oleh"), max_length=150, blank=True)
+    chosen_at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("pengaturan sistem")
-        verbose_name_plural = _("pengaturan sistem")
+        verbose_name = _("pilihan aturan")
+        verbose_name_plural = _("pilihan aturan")
+        ordering = ["policy", "in_force_from", "chosen_at", "id"]
 
     def __str__(self) -> str:
-        return str(_("Pengaturan sistem"))
+        return f"{self.policy} {self.version_id} ≥ {self.in_force_from:%d/%m/%Y}"

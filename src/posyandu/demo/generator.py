@@ -32,16 +32,22 @@ from django.utils import timezone
 
 from posyandu.areas.models import Kecamatan, Kelurahan, Kota, Posyandu, Puskesmas
 from posyandu.children.models import Child, ChildStatus, Sex, new_local_id
-from posyandu.core.settings_store import current_kbm_version
+from posyandu.core.policy_in_force import PoliciesInForce
 from posyandu.demo import city, names
 from posyandu.growth import compute_zscores
-from posyandu.growth.classify import classify_codes
+from posyandu.growth.classify import CLASSIFIED_INDICATORS, classify_codes, is_stunted
 from posyandu.growth.curves import measurement_at_z
-from posyandu.growth.policy import VISIT_PLAUSIBILITY
-from posyandu.growth.standards import LENGTH_HEIGHT_SWITCH_DAYS
-from posyandu.growth.weight_gain import completed_months, kbm_grams
-from posyandu.measurements.assessment import assess
-from posyandu.measurements.models import PosyanduSession, Visit, WeightGain
+from posyandu.growth.weight_gain import is_bgm, weight_gain_series
+from posyandu.measurements.assessment import STORED_INDICATORS, assess
+from posyandu.measurements.models import PosyanduSession, Visit
+from posyandu.policy import (
+    BALITA,
+    DAYS_PER_MONTH,
+    LENGTH_HEIGHT_SWITCH_DAYS,
+    PMT_RULE,
+    VISIT_PLAUSIBILITY,
+    WHO_MEASURING,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -269,7 +275,7 @@ def generate(
         say(f"  {len(child_pks):,} anak dibuat".replace(",", "."))
         visits = _draw_visits(rng, kids, today, len(areas.posyandu))
         lap("draw visits")
-        derived = _derive(kids, visits, current_kbm_version())
+        derived = _derive(kids, visits, PoliciesInForce.load())
         lap("derive")
         sessions = _create_sessions(visits, areas)
         lap("sessions")
@@ -279,7 +285,7 @@ def generate(
     report_month = visits.report_month
     in_report = visits.month == report_month
     measured = in_report & ~np.isnan(derived["z_lhfa"])
-    stunted = measured & (derived["z_lhfa"] < -2)
+    stunted = measured & is_stunted(derived["z_lhfa"])
     return GenerationReport(
         kecamatan=len(city.KECAMATAN),
         kelurahan=len(areas.kelurahan_by_code),
@@ -317,8 +323,9 @@ def _draw_children(rng: np.random.Generator, n: int, today: dt.date, areas: _Are
     n_posyandu = len(areas.posyandu)
     weights = rng.lognormal(0.0, 0.35, n_posyandu)
     posyandu_index = rng.choice(n_posyandu, size=n, p=weights / weights.sum())
-    # Ages 0 to 59 completed months today: 1 818 days stays under 60 months.
-    age_today = rng.integers(0, 1818, size=n)
+    # Every age at which a child is still a balita today (0-59 completed months).
+    oldest_days = (today - BALITA.last_birth_date_aged_out(today)).days
+    age_today = rng.integers(0, oldest_days, size=n)
     birth = np.datetime64(today, "D") - age_today.astype("timedelta64[D]")
     lhfa_birth = rng.normal(LHFA_BIRTH_MEAN, LHFA_BIRTH_SD, n)
     return _Children(
@@ -421,6 +428,7 @@ def _create_children(
         {
             "status": ChildStatus.ACTIVE.value,
             "status_date": None,
+            "client_token": None,
             "version": 1,
             "created_at": now,
             "updated_at": now,
@@ -499,7 +507,8 @@ def _draw_visits(
     mistake = (age_v >= 365) & (rng.random(k) < POSITION_MISTAKE_RATE)
     position = np.where(young ^ mistake, "l", "h")
     # The number written down is what the board showed in the position used.
-    shift = np.where(mistake, np.where(young, -0.7, 0.7), 0.0)
+    diff = WHO_MEASURING.lying_standing_diff_cm
+    shift = np.where(mistake, np.where(young, -diff, diff), 0.0)
     height = np.round(adj_length + shift, 1)
 
     z_w = z_wflh[child_idx, month_idx]
@@ -562,11 +571,11 @@ def _draw_visits(
     )
 
 
-STORED: Final = ("wfa", "lhfa", "wflh", "bfa", "hcfa", "acfa")
-CLASSIFIED: Final = ("wfa", "lhfa", "wflh", "bfa")
+STORED: Final = STORED_INDICATORS
+CLASSIFIED: Final = CLASSIFIED_INDICATORS
 
 
-def _derive(kids: _Children, v: _Visits, kbm_version: str) -> dict[str, Any]:
+def _derive(kids: _Children, v: _Visits, policies: PoliciesInForce) -> dict[str, Any]:
     """Every derived Visit field, for all visits at once."""
     z = compute_zscores(
         sex=kids.sex[v.child],
@@ -584,44 +593,29 @@ def _derive(kids: _Children, v: _Visits, kbm_version: str) -> dict[str, Any]:
         out[f"flag_{ind}"] = z[f"flag_{ind}"] == 1.0
     for ind in CLASSIFIED:
         out[f"cat_{ind}"] = classify_codes(ind, z[f"z_{ind}"])
-    with np.errstate(invalid="ignore"):
-        out["is_bgm"] = z["z_wfa"] < -3
-    out.update(_weight_gain(kids, v, kbm_version))
+    out["is_bgm"] = is_bgm(z["z_wfa"])
+    out.update(_weight_gain(kids, v, policies))
     out["warnings"] = _warnings(kids, v, out)
     return out
 
 
-def _weight_gain(kids: _Children, v: _Visits, kbm_version: str) -> dict[str, Any]:
-    """N/T/O/B, gain, KBM and 2T, by the rules of ``refresh_weight_gain``."""
-    k = v.child.shape[0]
-    same_child_as_previous_row = np.zeros(k, dtype=bool)
-    same_child_as_previous_row[1:] = v.child[1:] == v.child[:-1]
-    weighed = ~np.isnan(v.weight_kg)
-    # Weighed at any earlier row of the same child: count weighings per child.
-    starts = ~same_child_as_previous_row
-    cum = np.cumsum(weighed)
-    cum_before = cum - weighed
-    child_start_cum = np.maximum.accumulate(np.where(starts, cum_before, 0))
-    weighed_before = (cum_before - child_start_cum) > 0
-    # Last calendar month's visit is the previous row, if it is a month back.
-    last_month = np.zeros(k, dtype=bool)
-    last_month[1:] = same_child_as_previous_row[1:] & (v.month[1:] - v.month[:-1] == 1)
-    prev_weight = np.full(k, np.nan)
-    prev_weight[1:] = v.weight_kg[:-1]
-    comparable = weighed & weighed_before & last_month & ~np.isnan(prev_weight)
-    gain = np.where(comparable, np.rint((v.weight_kg - prev_weight) * 1000.0), np.nan)
-    months = completed_months(kids.birth[v.child], v.measured_on)
-    kbm = np.where(comparable, kbm_grams(months, kbm_version), np.nan)
-    judged = comparable & ~np.isnan(kbm)
-    status = np.select(
-        [judged & (gain >= kbm), judged, weighed & weighed_before, weighed],
-        [WeightGain.NAIK.value, WeightGain.TIDAK_NAIK.value, "O", "B"],
-        default="",
+def _weight_gain(kids: _Children, v: _Visits, policies: PoliciesInForce) -> dict[str, Any]:
+    """N/T/O/B, gain, KBM and 2T by the engine's one implementation, the
+    visit service's, each visit by the rules in force on its date."""
+    series = weight_gain_series(
+        child_ids=v.child,
+        birth_date=kids.birth[v.child],
+        measured_on=v.measured_on,
+        weight_kg=v.weight_kg,
+        kbm_version=policies.kbm_version_ids(v.measured_on),
+        two_t_months=policies.two_t_months(v.measured_on),
     )
-    is_t = status == WeightGain.TIDAK_NAIK.value
-    is_2t = np.zeros(k, dtype=bool)
-    is_2t[1:] = is_t[1:] & is_t[:-1] & last_month[1:]
-    return {"weight_gain": status, "weight_gain_g": gain, "kbm_g": kbm, "is_2t": is_2t}
+    return {
+        "weight_gain": series.status,
+        "weight_gain_g": series.gain_g,
+        "kbm_g": series.kbm_g,
+        "is_2t": series.is_2t,
+    }
 
 
 def _warnings(kids: _Children, v: _Visits, d: dict[str, Any]) -> list[list[dict[str, str]]]:
@@ -646,7 +640,7 @@ def _warnings(kids: _Children, v: _Visits, d: dict[str, Any]) -> list[list[dict[
     prev_date[0] = v.measured_on[0] if k else np.datetime64("NaT")
     prev_date[1:] = v.measured_on[:-1]
     rules = VISIT_PLAUSIBILITY
-    interval_months = (v.measured_on - prev_date).astype(np.float64) / 30.4375
+    interval_months = (v.measured_on - prev_date).astype(np.float64) / DAYS_PER_MONTH
     # 5% slack: rounding must never hide a visit that assess() would warn about.
     with np.errstate(invalid="ignore"):
         shrink = has_prev & (d["height_adj_cm"] < prev_adj - 0.95 * rules.max_length_shrink_cm)
@@ -722,7 +716,7 @@ def _create_visits(
     gain = [None if x != x else int(x) for x in d["weight_gain_g"].tolist()]
     kbm = [None if x != x else int(x) for x in d["kbm_g"].tolist()]
     with np.errstate(invalid="ignore"):
-        needs_pmt = (d["z_wflh"] < -2) | (d["z_wfa"] < -3)
+        needs_pmt = (d["z_wflh"] < PMT_RULE.wflh_z_below) | (d["z_wfa"] < PMT_RULE.wfa_z_below)
     child_ids = [child_pks[c] for c in v.child.tolist()]
     posyandu_ids = [areas.posyandu[p].pk for p in v.posyandu]
     session_ids = [sessions[(p, m)] for p, m in zip(v.posyandu, v.month.tolist(), strict=True)]

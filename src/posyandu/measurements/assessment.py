@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from posyandu.core.i18n import growth_lang
+from posyandu.core.ui import decimal_comma
 from posyandu.growth import zscores_for_child
-from posyandu.growth.classify import classify_codes, label
-from posyandu.growth.policy import VISIT_PLAUSIBILITY
+from posyandu.growth.classify import CLASSIFIED_INDICATORS, classify_codes, label
 from posyandu.growth.weight_gain import completed_months as engine_completed_months
+from posyandu.growth.zscores import INDICATORS
+from posyandu.policy import DAYS_PER_MONTH, LENGTH_HEIGHT_SWITCH_DAYS, VISIT_PLAUSIBILITY
 
 # Short indicator codes, in the user's language (WHO's WFA, LFA... in English).
 INDICATOR_NAMES = {
@@ -29,8 +31,19 @@ INDICATOR_NAMES = {
     "hcfa": pgettext_lazy("abbreviation", "LK/U"),
     "acfa": pgettext_lazy("abbreviation", "LiLA/U"),
 }
-STORED_INDICATORS = ("wfa", "lhfa", "wflh", "bfa", "hcfa", "acfa")
-CLASSIFIED = ("wfa", "lhfa", "wflh", "bfa")
+STORED_INDICATORS: tuple[str, ...] = tuple(str(i) for i in INDICATORS if i in INDICATOR_NAMES)
+"""The engine's indicators a visit stores (skinfolds are not measured at a Posyandu)."""
+CLASSIFIED: tuple[str, ...] = tuple(CLASSIFIED_INDICATORS)
+
+
+def position_for_age(age_days: int) -> str:
+    """Lying (``"l"``) under the WHO switch age, standing (``"h"``) from it."""
+    return "l" if age_days < LENGTH_HEIGHT_SWITCH_DAYS else "h"
+
+
+def is_measured_lying(age_days: int) -> bool:
+    """Whether a child of this age is measured lying: PB/U and BB/PB, not TB/U and BB/TB."""
+    return age_days < LENGTH_HEIGHT_SWITCH_DAYS
 
 
 def age_in_days(birth_date: dt.date, on: dt.date) -> int:
@@ -134,7 +147,7 @@ def assess(
                         "%(ind)s tidak masuk akal (z = %(z)s). "
                         "Periksa alat ukur dan angka yang ditulis."
                     )
-                    % {"ind": INDICATOR_NAMES[ind], "z": f"{value:.2f}".replace(".", ",")},
+                    % {"ind": INDICATOR_NAMES[ind], "z": decimal_comma(value, 2)},
                 )
             )
     rules = VISIT_PLAUSIBILITY
@@ -143,10 +156,10 @@ def assess(
             Warning_(
                 "position_standing_too_young",
                 _("Bayi di bawah %(m)d bulan tidak bisa diukur berdiri: ukur terlentang.")
-                % {"m": rules.standing_min_age_days // 30},
+                % {"m": int(rules.standing_min_age_days // DAYS_PER_MONTH)},
             )
         )
-    elif position == "h" and days < 731:
+    elif position == "h" and is_measured_lying(days):
         warnings.append(
             Warning_(
                 "position_standing_under_2y",
@@ -156,7 +169,7 @@ def assess(
                 ),
             )
         )
-    elif position == "l" and days >= 731:
+    elif position == "l" and not is_measured_lying(days):
         warnings.append(
             Warning_(
                 "position_lying_over_2y",
@@ -175,11 +188,7 @@ def assess(
             Warning_(
                 "length_shrinks",
                 _("Panjang/tinggi turun %(d)s cm sejak kunjungan lalu: ukur ulang.")
-                % {
-                    "d": f"{previous_height_adj_cm - assessment.height_adj_cm:.1f}".replace(
-                        ".", ","
-                    )
-                },
+                % {"d": decimal_comma(previous_height_adj_cm - assessment.height_adj_cm, 1)},
             )
         )
     if (
@@ -189,13 +198,13 @@ def assess(
     ):
         interval_days = max((measured_on - previous_measured_on).days, 1)
         change = float(weight_kg) - float(previous_weight_kg)
-        months = interval_days / 30.4375
+        months = interval_days / DAYS_PER_MONTH
         if change > rules.max_gain_kg_per_month * max(months, 1.0):
             warnings.append(
                 Warning_(
                     "weight_jump_up",
                     _("Berat naik %(d)s kg dalam %(n)d hari: tidak wajar, timbang ulang.")
-                    % {"d": f"{change:.1f}".replace(".", ","), "n": interval_days},
+                    % {"d": decimal_comma(change, 1), "n": interval_days},
                 )
             )
         elif -change > rules.max_loss_fraction * float(previous_weight_kg):
@@ -206,7 +215,7 @@ def assess(
                         "Berat turun %(d)s kg dalam %(n)d hari: "
                         "timbang ulang, lalu rujuk bila benar."
                     )
-                    % {"d": f"{-change:.1f}".replace(".", ","), "n": interval_days},
+                    % {"d": decimal_comma(-change, 1), "n": interval_days},
                 )
             )
     return assessment

@@ -18,11 +18,11 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from posyandu.core.ui import decimal_comma
 from posyandu.growth.curves import SD_LINE_Z, sd_lines
+from posyandu.measurements.assessment import is_measured_lying
 from posyandu.measurements.models import Visit
-
-DAYS_PER_MONTH = 30.4375
-LENGTH_HEIGHT_SWITCH_DAYS = 731
+from posyandu.policy import DAYS_PER_MONTH, LENGTH_HEIGHT_SWITCH_DAYS
 
 # Text size in SVG user units. On a 360 px phone the chart gets about 305 px
 # (page and card padding), so a 400-unit-wide chart draws 14 units as 10.7 px:
@@ -319,7 +319,7 @@ class Chart:
 
 
 def _num(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
+    return decimal_comma(f"{value:g}")
 
 
 def _nice_step(span: float) -> float:
@@ -351,8 +351,10 @@ def _sample_x(spec: ChartSpec, x_min: float, x_max: float) -> np.ndarray:
     )
     months = np.union1d(months[months <= x_max], [x_max])
     if spec.indicator == "lhfa" and x_min * DAYS_PER_MONTH < LENGTH_HEIGHT_SWITCH_DAYS:
-        # Length (lying) turns into height (standing) at 731 days: draw the step.
-        step_months = np.array([730, LENGTH_HEIGHT_SWITCH_DAYS]) / DAYS_PER_MONTH
+        # Length (lying) turns into height (standing) at the switch: draw the step.
+        step_months = (
+            np.array([LENGTH_HEIGHT_SWITCH_DAYS - 1, LENGTH_HEIGHT_SWITCH_DAYS]) / DAYS_PER_MONTH
+        )
         months = np.union1d(months, step_months[step_months <= x_max])
     return months[(months >= x_min) & (months <= x_max)]
 
@@ -407,15 +409,15 @@ def child_charts(*, sex: int, age_days_now: int, visits: Sequence[Visit]) -> lis
         for v in visits
         if v.head_cm is not None
     ]
-    wfl = [p for v, p in wflh if v.age_days < LENGTH_HEIGHT_SWITCH_DAYS]
-    wfh = [p for v, p in wflh if v.age_days >= LENGTH_HEIGHT_SWITCH_DAYS]
+    wfl = [p for v, p in wflh if is_measured_lying(v.age_days)]
+    wfh = [p for v, p in wflh if not is_measured_lying(v.age_days)]
 
     charts = [
         Chart(specs["wfa"], sex, wfa, 0.0, age_end),
         Chart(specs["lhfa"], sex, lhfa, 0.0, age_end),
     ]
-    show_wfl = bool(wfl) or (not wfh and age_days_now < LENGTH_HEIGHT_SWITCH_DAYS)
-    show_wfh = bool(wfh) or (not wfl and age_days_now >= LENGTH_HEIGHT_SWITCH_DAYS)
+    show_wfl = bool(wfl) or (not wfh and is_measured_lying(age_days_now))
+    show_wfh = bool(wfh) or (not wfl and not is_measured_lying(age_days_now))
     if show_wfl:
         charts.append(Chart(specs["wfl"], sex, wfl, 45.0, 110.0))
     if show_wfh:

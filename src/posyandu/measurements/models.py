@@ -32,6 +32,10 @@ class PosyanduSession(models.Model):
     def __str__(self) -> str:
         return f"{self.posyandu} {self.date:%d/%m/%Y}"
 
+    @property
+    def audit_kota_id(self) -> int:
+        return self.posyandu.audit_kota_id
+
 
 class Position(models.TextChoices):
     LYING = "l", _("Terlentang (panjang badan)")
@@ -133,3 +137,7 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child.name} {self.measured_on:%d/%m/%Y}"
+
+    @property
+    def audit_kota_id(self) -> int:
+        return self.posyandu.audit_kota_id

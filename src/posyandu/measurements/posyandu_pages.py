@@ -14,23 +14,33 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from posyandu.areas.selectors import posyandu_for, posyandu_list_for
+from posyandu.accounts.scope import Capability, Scope
 from posyandu.children.models import Child
 from posyandu.core.i18n import growth_lang
+from posyandu.core.ui import EARLIEST_DATE
 from posyandu.growth.classify import label
-from posyandu.growth.standards import LENGTH_HEIGHT_SWITCH_DAYS
-from posyandu.measurements.assessment import completed_months, previous_month
+from posyandu.measurements.assessment import completed_months, is_measured_lying, previous_month
 from posyandu.measurements.models import Visit
-from posyandu.measurements.selectors import month_end, participation, posyandu_month
+from posyandu.measurements.selectors import (
+    month_end,
+    participation,
+    posyandu_for,
+    posyandu_list_for,
+    posyandu_month,
+)
+from posyandu.policy import DS_TARGET
 
 
 def _period_from(request: HttpRequest) -> dt.date:
-    """The month asked for with ``?bulan=YYYY-MM``; this month when absent or unreadable."""
+    """The month asked for with ``?bulan=YYYY-MM``; this month when absent, unreadable
+    or before the earliest date the app records."""
     this_month = timezone.localdate().replace(day=1)
     raw = request.GET.get("bulan", "")
     try:
         period = dt.datetime.strptime(raw, "%Y-%m").date()
     except ValueError:
+        return this_month
+    if period < EARLIEST_DATE:
         return this_month
     return min(period, this_month)
 
@@ -52,12 +62,13 @@ def _month_nav(period: dt.date) -> dict[str, object]:
 
 @login_required
 def posyandu_list(request: HttpRequest) -> HttpResponse:
+    scope = Scope.of(request.user)
     period = _period_from(request)
-    posyandu = list(posyandu_list_for(request.user).order_by("puskesmas__name", "name"))
-    counts = participation([p.pk for p in posyandu], period)
-    rows = [(p, counts[p.pk]) for p in posyandu]
-    total_s = sum(c.sasaran for _p, c in rows)
-    total_d = sum(c.weighed for _p, c in rows)
+    posyandu = list(posyandu_list_for(scope).order_by("puskesmas__name", "name"))
+    counts = participation(scope, [p.pk for p in posyandu], period)
+    rows = [(p, counts[p.pk], DS_TARGET.css_class(counts[p.pk].d_over_s)) for p in posyandu]
+    total_s = sum(c.sasaran for _p, c, _css in rows)
+    total_d = sum(c.weighed for _p, c, _css in rows)
     return render(
         request,
         "measurements/posyandu_list.html",
@@ -66,6 +77,8 @@ def posyandu_list(request: HttpRequest) -> HttpResponse:
             "total_s": total_s,
             "total_d": total_d,
             "total_pct": 100 * total_d / total_s if total_s else None,
+            "target_pct": round(100 * DS_TARGET.target_ratio),
+            "may_import_areas": scope.may(Capability.AREAS_IMPORT),
             **_month_nav(period),
         },
     )
@@ -81,7 +94,7 @@ class RegisterEntry:
     cat_wfa: str
     cat_lhfa: str
     cat_wflh: str
-    # Measured lying (under 731 days at the latest visit): PB/U and BB/PB, not TB/U and BB/TB.
+    # Measured lying at the latest visit: PB/U and BB/PB, not TB/U and BB/TB.
     lying: bool
 
 
@@ -98,17 +111,18 @@ def _entry(
         cat_wfa=label("wfa", latest.cat_wfa, lang) if latest and latest.cat_wfa else "",
         cat_lhfa=label("lhfa", latest.cat_lhfa, lang) if latest and latest.cat_lhfa else "",
         cat_wflh=label("wflh", latest.cat_wflh, lang) if latest and latest.cat_wflh else "",
-        lying=latest is not None and latest.age_days < LENGTH_HEIGHT_SWITCH_DAYS,
+        lying=latest is not None and is_measured_lying(latest.age_days),
     )
 
 
 @login_required
 def posyandu_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    posyandu = posyandu_for(request.user, pk)
+    scope = Scope.of(request.user)
+    posyandu = posyandu_for(scope, pk)
     period = _period_from(request)
     today = timezone.localdate()
     age_on = today if period == today.replace(day=1) else month_end(period)
-    month = posyandu_month(posyandu, period)
+    month = posyandu_month(scope, posyandu, period)
     entries = [_entry(r.child, r.latest, r.this_month, age_on) for r in month.rows]
     weighed = sum(1 for e in entries if e.weighed_this_month)
     return render(

@@ -1,44 +1,58 @@
-"""Reads of visits and sessions, always within the requesting user's area."""
+"""Reads of visits and sessions, always within the requesting user's scope."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from posyandu.accounts.scoping import posyandu_scope
+from posyandu.accounts.scope import Capability, Scope
 from posyandu.areas.models import Posyandu
 from posyandu.children.models import Child, ChildStatus
 from posyandu.measurements.models import PosyanduSession, Visit
+from posyandu.policy import BALITA
 
-BALITA_MAX_AGE_DAYS = 1856
 
-
-def visits_for(user: Any) -> QuerySet[Visit]:
+def visits_for(scope: Scope) -> QuerySet[Visit]:
     """Visits of children in the user's area (by the child's home Posyandu)."""
-    return Visit.objects.filter(child__posyandu__in=posyandu_scope(user)).select_related(
+    return Visit.objects.filter(child__posyandu__in=scope.posyandu()).select_related(
         "child", "posyandu"
     )
 
 
-def visit_for(user: Any, pk: int) -> Visit:
-    return get_object_or_404(visits_for(user), pk=pk)
+def visit_for(scope: Scope, pk: int) -> Visit:
+    return get_object_or_404(visits_for(scope), pk=pk)
 
 
-def sessions_for(user: Any) -> QuerySet[PosyanduSession]:
-    return PosyanduSession.objects.filter(posyandu__in=posyandu_scope(user)).select_related(
-        "posyandu"
-    )
+def visit_for_write(scope: Scope, pk: int) -> Visit:
+    """A visit the user may correct or delete: 404 outside the area, 403 read-only."""
+    visit = visit_for(scope, pk)
+    scope.require_write(Capability.VISITS_WRITE, visit.child.posyandu_id)
+    return visit
 
 
-def session_for(user: Any, pk: int) -> PosyanduSession:
-    return get_object_or_404(sessions_for(user), pk=pk)
+def sessions_for(scope: Scope) -> QuerySet[PosyanduSession]:
+    return PosyanduSession.objects.filter(posyandu__in=scope.posyandu()).select_related("posyandu")
 
 
-def child_visits(child: Child) -> list[Visit]:
+def session_for(scope: Scope, pk: int) -> PosyanduSession:
+    return get_object_or_404(sessions_for(scope), pk=pk)
+
+
+def posyandu_list_for(scope: Scope) -> QuerySet[Posyandu]:
+    return scope.posyandu().select_related("kelurahan", "puskesmas")
+
+
+def posyandu_for(scope: Scope, pk: int) -> Posyandu:
+    """One Posyandu, or 404 when it lies outside the user's area."""
+    return get_object_or_404(posyandu_list_for(scope), pk=pk)
+
+
+def child_visits(scope: Scope, child: Child) -> list[Visit]:
+    """A child's visits in date order (404 unless the child is in the user's area)."""
+    scope.require_read(child.posyandu_id)
     return list(Visit.objects.filter(child=child).order_by("measured_on"))
 
 
@@ -56,21 +70,28 @@ class PosyanduMonth:
     rows: list[RegisterRow]
 
 
-def sasaran_children(posyandu_ids: list[int], period: dt.date) -> QuerySet[Child]:
+def month_end(period: dt.date) -> dt.date:
+    next_month = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return next_month - dt.timedelta(days=1)
+
+
+def sasaran_children(scope: Scope, posyandu_ids: list[int], period: dt.date) -> QuerySet[Child]:
     """S of the month starting ``period``: active balita registered at these
-    Posyandu, born by the month's end and under 1857 days at its start."""
+    Posyandu (those of them in the user's area), born by the month's end and
+    still balita (:data:`~posyandu.policy.BALITA`) at its start."""
     return Child.objects.filter(
-        posyandu_id__in=posyandu_ids,
+        posyandu_id__in=[pk for pk in posyandu_ids if scope.may_read_posyandu(pk)],
         status=ChildStatus.ACTIVE,
-        birth_date__gt=period - dt.timedelta(days=BALITA_MAX_AGE_DAYS),
+        birth_date__gt=BALITA.last_birth_date_aged_out(period),
         birth_date__lte=month_end(period),
     )
 
 
-def posyandu_month(posyandu: Posyandu, period: dt.date) -> PosyanduMonth:
+def posyandu_month(scope: Scope, posyandu: Posyandu, period: dt.date) -> PosyanduMonth:
     """The register of one Posyandu for one month: each active balita with
     their latest visit and this month's visit (one query each)."""
-    children = list(sasaran_children([posyandu.pk], period).order_by("name"))
+    scope.require_read(posyandu.pk)
+    children = list(sasaran_children(scope, [posyandu.pk], period).order_by("name"))
     ids = [c.pk for c in children]
     latest: dict[int, Visit] = {}
     for visit in Visit.objects.filter(child_id__in=ids, period__lte=period).order_by("period"):
@@ -99,11 +120,11 @@ class SessionTable:
     total: int
 
 
-def session_table(session: PosyanduSession, query: str = "") -> SessionTable:
+def session_table(scope: Scope, session: PosyanduSession, query: str = "") -> SessionTable:
     """Children of the session's Posyandu, split by whether they have this
     month's visit (a child can be weighed only once a month), optionally
     narrowed to names (child or mother) containing ``query``."""
-    month = posyandu_month(session.posyandu, session.date.replace(day=1))
+    month = posyandu_month(scope, session.posyandu, session.date.replace(day=1))
     needle = " ".join(query.lower().split())
     rows = [
         r
@@ -119,11 +140,6 @@ def session_table(session: PosyanduSession, query: str = "") -> SessionTable:
     )
 
 
-def month_end(period: dt.date) -> dt.date:
-    next_month = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return next_month - dt.timedelta(days=1)
-
-
 @dataclass(frozen=True)
 class Participation:
     sasaran: int
@@ -134,13 +150,15 @@ class Participation:
         return self.weighed / self.sasaran if self.sasaran else None
 
 
-def participation(posyandu_ids: list[int], period: dt.date) -> dict[int, Participation]:
+def participation(
+    scope: Scope, posyandu_ids: list[int], period: dt.date
+) -> dict[int, Participation]:
     """D and S of each Posyandu for the month starting ``period``, in two queries.
 
     S is :func:`sasaran_children` (as on the Posyandu page); D those of them
     weighed that month.
     """
-    sasaran = sasaran_children(posyandu_ids, period)
+    sasaran = sasaran_children(scope, posyandu_ids, period)
     s_counts = dict(
         sasaran.values_list("posyandu_id").annotate(n=Count("pk")).values_list("posyandu_id", "n")
     )

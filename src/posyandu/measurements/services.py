@@ -1,65 +1,82 @@
-"""Writes of visits and Posyandu sessions: validated, atomic, audited.
+"""Writes of visits and Posyandu sessions: typed, validated, atomic, audited.
 
 Saving a visit recomputes its z-scores with the growth engine and the
-weight-gain status (N/T/O/B, 2T) of that visit and of the later visits whose
-"last month" it is, so a late or corrected entry never leaves stale statuses.
+weight-gain status (N/T/O/B, 2T) of every visit of the child with the
+engine's one implementation of the KMS rule
+(:func:`posyandu.growth.weight_gain.weight_gain_series`), each visit judged by
+the rules in force on its own date, so a late or corrected entry never leaves
+stale statuses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from posyandu.accounts.models import User
 from posyandu.areas.models import Posyandu
 from posyandu.children.models import Child
 from posyandu.core import audit
 from posyandu.core.models import AuditAction
-from posyandu.core.settings_store import current_kbm_version
-from posyandu.growth.weight_gain import kbm_grams
+from posyandu.core.policy_in_force import PoliciesInForce
+from posyandu.core.ui import check_date, format_date, out_of_bounds_message
+from posyandu.growth.weight_gain import is_bgm, weight_gain_series
 from posyandu.measurements.assessment import (
     CLASSIFIED,
     STORED_INDICATORS,
     Assessment,
     assess,
-    completed_months,
     first_of_month,
-    previous_month,
+    position_for_age,
 )
-from posyandu.measurements.models import PosyanduSession, Visit, WeightGain
+from posyandu.measurements.models import PosyanduSession, Visit
+from posyandu.policy import HARD_LIMITS
 
-VALUE_FIELDS = (
-    "measured_on",
-    "weight_kg",
-    "height_cm",
-    "position",
-    "head_cm",
-    "muac_cm",
-    "oedema",
-    "vitamin_a",
-    "pmt_received",
-    "pmt_kg",
-    "kpsp",
-)
 
-# Hard limits: values outside these are typing errors, never a child.
-HARD_LIMITS = {
-    "weight_kg": (Decimal("0.5"), Decimal("40")),
-    "height_cm": (Decimal("35"), Decimal("130")),
-    "head_cm": (Decimal("25"), Decimal("60")),
-    "muac_cm": (Decimal("5"), Decimal("30")),
-}
+@dataclass(frozen=True, kw_only=True)
+class VisitValues:
+    """What the kader types for one visit (everything else is derived)."""
+
+    measured_on: dt.date | None
+    weight_kg: Decimal | None = None
+    height_cm: Decimal | None = None
+    position: str = ""
+    head_cm: Decimal | None = None
+    muac_cm: Decimal | None = None
+    oedema: bool = False
+    vitamin_a: bool = False
+    pmt_received: bool = False
+    pmt_kg: Decimal | None = None
+    kpsp: str = ""
+
+    @classmethod
+    def of(cls, visit: Visit) -> VisitValues:
+        """The values stored on ``visit``."""
+        return cls(**{name: getattr(visit, name) for name in VALUE_FIELDS})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in VALUE_FIELDS}
+
+
+VALUE_FIELDS = tuple(f.name for f in fields(VisitValues))
 
 
 class StaleVisit(Exception):
     """The visit was changed by someone else since this form was opened."""
+
+
+class VisitGone(Exception):
+    """The visit was deleted by someone else since this form was opened."""
 
 
 @dataclass
@@ -69,38 +86,38 @@ class NeedsConfirmation(Exception):
     assessment: Assessment
 
 
-def validate_values(child: Child, values: dict[str, Any]) -> None:
-    """Raise ``ValidationError`` (per field, in Indonesian) for values no child can have.
-
-    Fills in the measuring position from the age when a length is given without one.
-    """
+def validate_values(child: Child, values: VisitValues) -> VisitValues:
+    """The values with the measuring position filled in from the age when a length
+    is given without one; ``ValidationError`` (per field) for values no child can have."""
     errors: dict[str, str] = {}
-    measured_on = values.get("measured_on")
-    today = timezone.localdate()
+    measured_on = values.measured_on
     if measured_on is None:
         errors["measured_on"] = _("Tanggal pengukuran wajib diisi.")
-    elif measured_on > today:
-        errors["measured_on"] = _("Tanggal pengukuran tidak boleh di masa depan.")
-    elif measured_on < child.birth_date:
-        errors["measured_on"] = _(
-            "Tanggal pengukuran sebelum tanggal lahir anak (%(b)s): periksa tanggal lahir."
-        ) % {"b": child.birth_date.strftime("%d/%m/%Y")}
-    for name, (low, high) in HARD_LIMITS.items():
-        value = values.get(name)
+    else:
+        try:
+            check_date(
+                measured_on,
+                field="measured_on",
+                future_message=gettext_lazy("Tanggal pengukuran tidak boleh di masa depan."),
+            )
+        except ValidationError as exc:
+            errors.update({k: str(v[0]) for k, v in exc.message_dict.items()})
+        else:
+            if measured_on < child.birth_date:
+                errors["measured_on"] = _(
+                    "Tanggal pengukuran sebelum tanggal lahir anak (%(b)s): periksa tanggal lahir."
+                ) % {"b": format_date(child.birth_date)}
+    for name, (low, high) in HARD_LIMITS.visit_limits().items():
+        value = getattr(values, name)
         if value is not None and not (low <= Decimal(value) <= high):
-            errors[name] = _("Nilai %(v)s di luar batas wajar (%(lo)s–%(hi)s).") % {
-                "v": str(value).replace(".", ","),
-                "lo": str(low).replace(".", ","),
-                "hi": str(high).replace(".", ","),
-            }
-    if values.get("height_cm") is not None and not values.get("position"):
-        values["position"] = (
-            "l" if measured_on and (measured_on - child.birth_date).days < 731 else "h"
-        )
-    if values.get("weight_kg") is None and values.get("height_cm") is None:
+            errors[name] = out_of_bounds_message(value, low, high, "")
+    if values.weight_kg is None and values.height_cm is None:
         errors["weight_kg"] = _("Isi minimal berat badan atau panjang/tinggi badan.")
     if errors:
         raise ValidationError(errors)
+    if values.height_cm is not None and not values.position and measured_on is not None:
+        values = replace(values, position=position_for_age((measured_on - child.birth_date).days))
+    return values
 
 
 def _previous_visit(child: Child, period: dt.date, exclude_pk: int | None) -> Visit | None:
@@ -110,20 +127,21 @@ def _previous_visit(child: Child, period: dt.date, exclude_pk: int | None) -> Vi
     return qs.order_by("-period").first()
 
 
-def preview(*, child: Child, values: dict[str, Any], exclude_pk: int | None = None) -> Assessment:
+def preview(*, child: Child, values: VisitValues, exclude_pk: int | None = None) -> Assessment:
     """What saving these values would show, without saving (for the live form)."""
-    measured_on = values["measured_on"]
-    previous = _previous_visit(child, first_of_month(measured_on), exclude_pk)
+    if values.measured_on is None:
+        raise ValueError("preview needs a measuring date")
+    previous = _previous_visit(child, first_of_month(values.measured_on), exclude_pk)
     return assess(
         sex=child.sex,
         birth_date=child.birth_date,
-        measured_on=measured_on,
-        weight_kg=values.get("weight_kg"),
-        height_cm=values.get("height_cm"),
-        position=values.get("position") or "",
-        oedema=bool(values.get("oedema")),
-        head_cm=values.get("head_cm"),
-        muac_cm=values.get("muac_cm"),
+        measured_on=values.measured_on,
+        weight_kg=values.weight_kg,
+        height_cm=values.height_cm,
+        position=values.position,
+        oedema=values.oedema,
+        head_cm=values.head_cm,
+        muac_cm=values.muac_cm,
         previous_height_adj_cm=previous.height_adj_cm if previous else None,
         previous_weight_kg=previous.weight_kg if previous else None,
         previous_measured_on=previous.measured_on if previous else None,
@@ -138,8 +156,12 @@ def _apply_assessment(visit: Visit, assessment: Assessment) -> None:
         setattr(visit, f"flag_{ind}", assessment.flags[ind])
     for ind in CLASSIFIED:
         setattr(visit, f"cat_{ind}", assessment.categories[ind])
-    visit.is_bgm = assessment.z["wfa"] is not None and assessment.z["wfa"] < -3
+    z_wfa = assessment.z["wfa"]
+    visit.is_bgm = bool(is_bgm(np.nan if z_wfa is None else z_wfa))
     visit.warnings = [{"code": w.code, "message": w.message} for w in assessment.warnings]
+
+
+# --- weight gain ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -150,39 +172,52 @@ class GainResult:
     is_2t: bool
 
 
-def gain_against(
-    *,
-    child: Child,
-    measured_on: dt.date,
-    weight_kg: Decimal | None,
-    previous: Visit | None,
-    weighed_before: bool,
-    kbm_version: str,
-) -> GainResult:
-    """N/T/O/B of a weighing, given last calendar month's visit (``previous``)
-    and whether the child was ever weighed before this month."""
-    gain_g: int | None = None
-    kbm: int | None = None
-    if weight_kg is None:
-        status = ""
-    elif not weighed_before:
-        status = WeightGain.BARU
-    elif previous is None or previous.weight_kg is None:
-        status = WeightGain.TIDAK_DITIMBANG_BULAN_LALU
-    else:
-        gain_g = int(round((Decimal(weight_kg) - previous.weight_kg) * 1000))
-        kbm_value = float(kbm_grams(completed_months(child.birth_date, measured_on), kbm_version))
-        if kbm_value != kbm_value:  # NaN: under 1 month or beyond the table
-            status = WeightGain.TIDAK_DITIMBANG_BULAN_LALU
-        else:
-            kbm = int(kbm_value)
-            status = WeightGain.NAIK if gain_g >= kbm else WeightGain.TIDAK_NAIK
-    is_2t = (
-        status == WeightGain.TIDAK_NAIK
-        and previous is not None
-        and previous.weight_gain == WeightGain.TIDAK_NAIK
+@dataclass(frozen=True)
+class _GainRow:
+    pk: int | None
+    child_id: int
+    birth_date: dt.date
+    measured_on: dt.date
+    weight_kg: Decimal | float | None
+
+
+def _gains(rows: list[_GainRow], policies: PoliciesInForce) -> list[GainResult]:
+    """N/T/O/B, gain, KBM and 2T of rows sorted by child then month, by the engine."""
+    if not rows:
+        return []
+    dates = np.array([r.measured_on for r in rows], dtype="datetime64[D]")
+    series = weight_gain_series(
+        child_ids=[r.child_id for r in rows],
+        birth_date=np.array([r.birth_date for r in rows], dtype="datetime64[D]"),
+        measured_on=dates,
+        weight_kg=[np.nan if r.weight_kg is None else float(r.weight_kg) for r in rows],
+        kbm_version=policies.kbm_version_ids(dates),
+        two_t_months=policies.two_t_months(dates),
     )
-    return GainResult(status, gain_g, kbm, is_2t)
+
+    def whole(value: float) -> int | None:
+        return None if value != value else int(value)
+
+    return [
+        GainResult(str(status), whole(gain), whole(kbm), bool(two_t))
+        for status, gain, kbm, two_t in zip(
+            series.status.tolist(),
+            series.gain_g.tolist(),
+            series.kbm_g.tolist(),
+            series.is_2t.tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _stored_rows(child: Child, exclude_pk: int | None = None) -> list[_GainRow]:
+    qs = Visit.objects.filter(child=child).order_by("period")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return [
+        _GainRow(pk, child.pk, child.birth_date, measured_on, weight)
+        for pk, measured_on, weight in qs.values_list("pk", "measured_on", "weight_kg")
+    ]
 
 
 def preview_gain(
@@ -194,51 +229,68 @@ def preview_gain(
 ) -> GainResult:
     """The N/T/O/B that saving this weight would give (for the live form)."""
     period = first_of_month(measured_on)
-    earlier = Visit.objects.filter(child=child, period__lt=period)
-    if exclude_pk:
-        earlier = earlier.exclude(pk=exclude_pk)
-    previous = earlier.filter(period=previous_month(period)).first()
-    return gain_against(
-        child=child,
-        measured_on=measured_on,
-        weight_kg=weight_kg,
-        previous=previous,
-        weighed_before=earlier.filter(weight_kg__isnull=False).exists(),
-        kbm_version=current_kbm_version(),
-    )
+    earlier = [r for r in _stored_rows(child, exclude_pk) if first_of_month(r.measured_on) < period]
+    rows = [*earlier, _GainRow(None, child.pk, child.birth_date, measured_on, weight_kg)]
+    return _gains(rows, PoliciesInForce.load())[-1]
 
 
-def refresh_weight_gain(child: Child, *, kbm_version: str | None = None) -> None:
-    """Recompute N/T/O/B and 2T for all of a child's visits, in month order.
+def refresh_weight_gain(child: Child, *, policies: PoliciesInForce | None = None) -> int:
+    """Recompute N/T/O/B and 2T of all of a child's visits; the number changed.
 
     A child has at most 60 monthly visits, so recomputing all of them on each
     write is cheap and can never leave a later month stale.
     """
-    version = kbm_version or current_kbm_version()
-    visits = list(Visit.objects.filter(child=child).order_by("period"))
-    by_period = {v.period: v for v in visits}
-    weighed_before = False
-    for visit in visits:
-        old = (visit.weight_gain, visit.weight_gain_g, visit.kbm_g, visit.is_2t)
-        result = gain_against(
-            child=child,
-            measured_on=visit.measured_on,
-            weight_kg=visit.weight_kg,
-            previous=by_period.get(previous_month(visit.period)),
-            weighed_before=weighed_before,
-            kbm_version=version,
+    return _store_gains(_stored_rows(child), policies or PoliciesInForce.load())
+
+
+def _store_gains(rows: list[_GainRow], policies: PoliciesInForce) -> int:
+    results = _gains(rows, policies)
+    pks = [r.pk for r in rows if r.pk is not None]
+    stored = {
+        pk: (status, gain, kbm, two_t)
+        for pk, status, gain, kbm, two_t in Visit.objects.filter(pk__in=pks).values_list(
+            "pk", "weight_gain", "weight_gain_g", "kbm_g", "is_2t"
         )
+    }
+    changed = 0
+    for row, result in zip(rows, results, strict=True):
         new = (result.status, result.gain_g, result.kbm_g, result.is_2t)
-        visit.weight_gain, visit.weight_gain_g, visit.kbm_g, visit.is_2t = new
-        if visit.weight_kg is not None:
-            weighed_before = True
-        if new != old:
-            Visit.objects.filter(pk=visit.pk).update(
+        if row.pk is not None and stored.get(row.pk) != new:
+            Visit.objects.filter(pk=row.pk).update(
                 weight_gain=result.status,
                 weight_gain_g=result.gain_g,
                 kbm_g=result.kbm_g,
                 is_2t=result.is_2t,
             )
+            changed += 1
+    return changed
+
+
+def recompute_weight_gain(
+    *, since: dt.date | None = None, child_ids: Iterable[int] | None = None, batch: int = 2000
+) -> int:
+    """Recompute N/T/O/B and 2T of every child with a visit on or after ``since``
+    (all children when None), with the rules in force on each visit's date.
+    Returns how many visits changed. For a rule change and ``recompute_weight_gain``.
+    """
+    policies = PoliciesInForce.load()
+    children = Visit.objects.all()
+    if since is not None:
+        children = children.filter(measured_on__gte=since)
+    if child_ids is not None:
+        children = children.filter(child_id__in=list(child_ids))
+    ids = sorted(set(children.values_list("child_id", flat=True)))
+    changed = 0
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        rows = [
+            _GainRow(pk, child_id, birth, measured_on, weight)
+            for pk, child_id, birth, measured_on, weight in Visit.objects.filter(child_id__in=chunk)
+            .order_by("child_id", "period")
+            .values_list("pk", "child_id", "child__birth_date", "measured_on", "weight_kg")
+        ]
+        changed += _store_gains(rows, policies)
+    return changed
 
 
 def reassess_child(child: Child) -> int:
@@ -250,8 +302,7 @@ def reassess_child(child: Child) -> int:
     """
     visits = list(Visit.objects.filter(child=child).order_by("period"))
     for visit in visits:
-        values = {name: getattr(visit, name) for name in VALUE_FIELDS}
-        assessment = preview(child=child, values=values, exclude_pk=visit.pk)
+        assessment = preview(child=child, values=VisitValues.of(visit), exclude_pk=visit.pk)
         old_codes = {w.get("code") for w in visit.warnings}
         _apply_assessment(visit, assessment)
         new_codes = {w.code for w in assessment.warnings}
@@ -261,7 +312,7 @@ def reassess_child(child: Child) -> int:
     return len(visits)
 
 
-def reassess_on_identity_change(sender: Any, *, child: Child, user: Any, **kwargs: Any) -> None:
+def reassess_on_identity_change(sender: Any, *, child: Child, user: User, **kwargs: Any) -> None:
     count = reassess_child(child)
     if count:
         audit.record(
@@ -269,11 +320,18 @@ def reassess_on_identity_change(sender: Any, *, child: Child, user: Any, **kwarg
         )
 
 
+# --- visits -----------------------------------------------------------------------
+
+
 def _visit_snapshot(visit: Visit) -> dict[str, Any]:
     return audit.snapshot(visit, [*VALUE_FIELDS, "posyandu_id"])
 
 
-def _retried(existing: Visit, child: Child, values: dict[str, Any]) -> Visit:
+def _actor(user: User | None) -> User | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+def _retried(existing: Visit, child: Child, values: VisitValues) -> Visit:
     """The visit a retried form already saved, if the retry is the same form.
 
     A phone on a bad connection resends; that must not duplicate. But the same
@@ -284,13 +342,13 @@ def _retried(existing: Visit, child: Child, values: dict[str, Any]) -> Visit:
         raise ValidationError(
             _("Formulir ini sudah dipakai untuk anak lain. Buka formulir timbang yang baru.")
         )
-    if any(getattr(existing, key) != value for key, value in values.items()):
+    if VisitValues.of(existing) != values:
         raise ValidationError(
             _(
                 "Kunjungan ini sudah tersimpan sebelumnya (%(d)s). Untuk mengoreksi nilainya, "
                 "buka Ubah kunjungan di halaman anak."
             )
-            % {"d": existing.measured_on.strftime("%d/%m/%Y")}
+            % {"d": format_date(existing.measured_on)}
         )
     return existing
 
@@ -298,13 +356,13 @@ def _retried(existing: Visit, child: Child, values: dict[str, Any]) -> Visit:
 @transaction.atomic
 def record_visit(
     *,
-    user: Any,
+    user: User,
     child: Child,
+    values: VisitValues,
     posyandu: Posyandu | None = None,
     session: PosyanduSession | None = None,
     client_id: uuid.UUID | None = None,
     confirm_warnings: bool = False,
-    **values: Any,
 ) -> Visit:
     """Save a child's visit of this month.
 
@@ -313,20 +371,20 @@ def record_visit(
     the values look implausible and ``confirm_warnings`` is false, and
     ``ValidationError`` for bad values or a second visit in the same month.
     """
-    values = {k: v for k, v in values.items() if k in VALUE_FIELDS}
-    if session is not None and values.get("measured_on") is None:
-        values["measured_on"] = session.date
-    validate_values(child, values)
+    if session is not None and values.measured_on is None:
+        values = replace(values, measured_on=session.date)
+    values = validate_values(child, values)
+    assert values.measured_on is not None
     if client_id is not None:
         existing = Visit.objects.filter(client_id=client_id).first()
         if existing is not None:
             return _retried(existing, child, values)
-    period = first_of_month(values["measured_on"])
+    period = first_of_month(values.measured_on)
     if session is not None and first_of_month(session.date) != period:
         raise ValidationError(
             {
                 "measured_on": _("Tanggal pengukuran harus di bulan hari buka ini (%(d)s).")
-                % {"d": session.date.strftime("%d/%m/%Y")}
+                % {"d": format_date(session.date)}
             }
         )
     already = Visit.objects.filter(child=child, period=period).first()
@@ -337,7 +395,7 @@ def record_visit(
                     "%(name)s sudah ditimbang bulan ini (%(d)s). "
                     "Ubah kunjungan itu, jangan buat baru."
                 )
-                % {"name": child.name, "d": already.measured_on.strftime("%d/%m/%Y")}
+                % {"name": child.name, "d": format_date(already.measured_on)}
             }
         )
     assessment = preview(child=child, values=values)
@@ -349,9 +407,9 @@ def record_visit(
         session=session,
         period=period,
         client_id=client_id,
-        recorded_by=user if user and user.is_authenticated else None,
+        recorded_by=_actor(user),
         warnings_confirmed=bool(assessment.warnings),
-        **values,
+        **values.as_dict(),
     )
     _apply_assessment(visit, assessment)
     visit.full_clean(exclude=["client_id"])
@@ -374,30 +432,42 @@ def record_visit(
     return visit
 
 
-@transaction.atomic
-def update_visit(
-    *, user: Any, visit: Visit, version: int, confirm_warnings: bool = False, **values: Any
-) -> Visit:
-    """Correct a visit. Refuses with :class:`StaleVisit` if ``version`` is old."""
+def _lock(visit: Visit, version: int) -> Visit:
     # Not select_related("session"): PostgreSQL cannot lock the nullable side
     # of the outer join it would need.
-    locked = Visit.objects.select_for_update().select_related("child").get(pk=visit.pk)
+    locked = Visit.objects.select_for_update().select_related("child").filter(pk=visit.pk).first()
+    if locked is None:
+        raise VisitGone
     if locked.version != version:
         raise StaleVisit
+    return locked
+
+
+@transaction.atomic
+def update_visit(
+    *,
+    user: User,
+    visit: Visit,
+    version: int,
+    values: VisitValues,
+    confirm_warnings: bool = False,
+) -> Visit:
+    """Correct a visit. :class:`StaleVisit` if ``version`` is old, :class:`VisitGone`
+    if it was deleted meanwhile."""
+    locked = _lock(visit, version)
     child = locked.child
-    merged = {name: getattr(locked, name) for name in VALUE_FIELDS}
-    merged.update({k: v for k, v in values.items() if k in VALUE_FIELDS})
-    validate_values(child, merged)
-    period = first_of_month(merged["measured_on"])
+    values = validate_values(child, values)
+    assert values.measured_on is not None
+    period = first_of_month(values.measured_on)
     if Visit.objects.filter(child=child, period=period).exclude(pk=locked.pk).exists():
         raise ValidationError(
             {"measured_on": _("Sudah ada kunjungan lain di bulan itu untuk anak ini.")}
         )
-    assessment = preview(child=child, values=merged, exclude_pk=locked.pk)
+    assessment = preview(child=child, values=values, exclude_pk=locked.pk)
     if assessment.warnings and not confirm_warnings:
         raise NeedsConfirmation(assessment)
     before = _visit_snapshot(locked)
-    for key, value in merged.items():
+    for key, value in values.as_dict().items():
         setattr(locked, key, value)
     if locked.session is not None and first_of_month(locked.session.date) != period:
         # Moved to another month: it no longer belongs to that opening day.
@@ -420,10 +490,9 @@ def update_visit(
 
 
 @transaction.atomic
-def delete_visit(*, user: Any, visit: Visit, version: int) -> None:
-    locked = Visit.objects.select_for_update().select_related("child").get(pk=visit.pk)
-    if locked.version != version:
-        raise StaleVisit
+def delete_visit(*, user: User, visit: Visit, version: int) -> None:
+    """Delete a visit entered by mistake; later months' N/T follow."""
+    locked = _lock(visit, version)
     child = locked.child
     audit.record(
         user=user,
@@ -435,13 +504,29 @@ def delete_visit(*, user: Any, visit: Visit, version: int) -> None:
     refresh_weight_gain(child)
 
 
-def open_session(*, user: Any, posyandu: Posyandu, date: dt.date) -> PosyanduSession:
-    """The opening day of ``posyandu`` on ``date``, created on first use."""
-    if date > timezone.localdate():
-        raise ValidationError({"date": _("Tanggal hari buka tidak boleh di masa depan.")})
-    session, created = PosyanduSession.objects.get_or_create(
-        posyandu=posyandu,
-        date=date,
-        defaults={"created_by": user if user and user.is_authenticated else None},
+@transaction.atomic
+def open_session(*, user: User, posyandu: Posyandu, date: dt.date) -> PosyanduSession:
+    """The opening day of ``posyandu`` on ``date``, created (and audited) on first use."""
+    check_date(
+        date,
+        field="date",
+        future_message=gettext_lazy("Tanggal hari buka tidak boleh di masa depan."),
+    )
+    existing = PosyanduSession.objects.filter(posyandu=posyandu, date=date).first()
+    if existing is not None:
+        return existing
+    session = PosyanduSession(posyandu=posyandu, date=date, created_by=_actor(user))
+    session.full_clean()
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError:
+        # Two kader opening the same day at once: both get the one session.
+        return PosyanduSession.objects.get(posyandu=posyandu, date=date)
+    audit.record(
+        user=user,
+        action=AuditAction.CREATE,
+        obj=session,
+        changes={"posyandu_id": [None, posyandu.pk], "date": [None, date.isoformat()]},
     )
     return session

@@ -9,7 +9,9 @@ from django import template
 from django.utils.translation import gettext as _
 
 from posyandu.core.i18n import growth_lang
+from posyandu.core.ui import decimal_comma
 from posyandu.growth.classify import label
+from posyandu.policy import DAYS_PER_MONTH
 
 register = template.Library()
 
@@ -33,7 +35,7 @@ def zfmt(value: float | None) -> str:
     """A z-score as "−1,23" (two decimals, decimal comma, a real minus sign)."""
     if value is None:
         return "–"
-    return f"{value:+.2f}".replace(".", ",").replace("-", "−")
+    return decimal_comma(f"{value:+.2f}").replace("-", "−")
 
 
 @register.filter
@@ -68,12 +70,12 @@ def age_text(days: int | None) -> str:
     """Age as the KIA book writes it: "1 th 3 bln", "5 bln 12 hr"."""
     if days is None:
         return ""
-    months = int(days // 30.4375)
+    months = int(days // DAYS_PER_MONTH)
     years, months_left = divmod(months, 12)
     if years:
         return _("%(y)d th %(m)d bln") % {"y": years, "m": months_left}
     if months:
-        return _("%(m)d bln %(d)d hr") % {"m": months, "d": int(days - months * 30.4375)}
+        return _("%(m)d bln %(d)d hr") % {"m": months, "d": int(days - months * DAYS_PER_MONTH)}
     return _("%(d)d hari") % {"d": days}
 
 

@@ -1,25 +1,30 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from posyandu.children.models import Child
-from posyandu.core.settings_store import current_kbm_version
-from posyandu.measurements.services import refresh_weight_gain
+from posyandu.measurements.services import recompute_weight_gain
 
 
 class Command(BaseCommand):
-    help = "Recompute N/T/O/B and 2T of every visit with the KBM table in force."
+    help = (
+        "Recompute N/T/O/B and 2T of every visit (or of children with visits from --since), "
+        "each visit by the rules in force on its date."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--since", help="YYYY-MM-DD: only children with visits from then")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        version = current_kbm_version()
-        with_visits = Child.objects.filter(visits__isnull=False).distinct()
-        ids = list(with_visits.values_list("pk", flat=True))
-        for start in range(0, len(ids), 500):
-            with transaction.atomic():
-                for child in Child.objects.filter(pk__in=ids[start : start + 500]):
-                    refresh_weight_gain(child, kbm_version=version)
-            self.stdout.write(f"{min(start + 500, len(ids))}/{len(ids)} anak", ending="\r")
-        self.stdout.write(f"\nStatus N/T dihitung ulang dengan tabel KBM {version}.")
+        since = None
+        if options["since"]:
+            try:
+                since = dt.date.fromisoformat(options["since"])
+            except ValueError:
+                raise CommandError(f"--since {options['since']!r} is not YYYY-MM-DD") from None
+        with transaction.atomic():
+            changed = recompute_weight_gain(since=since)
+        self.stdout.write(f"Status N/T dihitung ulang: {changed} kunjungan berubah.")

@@ -1,0 +1,176 @@
+"""Scope first (house rule 4): what a user may read, and what they may change.
+
+``Scope.of(user)`` answers both questions in one place, and every selector
+takes a scope:
+
+- **read**: the Posyandu of the user's area (a kader's own; the Puskesmas'
+  for bidan, tenaga gizi and Puskesmas admin; the kota for Dinkes;
+  everything for an administrator). Anything outside answers 404.
+- **write**: a role's capabilities (:data:`CAPABILITIES`) within that same
+  area. A user who may read an object but not change it gets 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from functools import cached_property
+from typing import Final
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from posyandu.accounts.models import PUSKESMAS_ROLES, Role, User
+from posyandu.areas.models import Kelurahan, Kota, Posyandu, Puskesmas
+
+
+class Capability(enum.StrEnum):
+    """What a role may change (always within its area)."""
+
+    REGISTRY_WRITE = "registry.write"
+    """Register a child, correct its data, mark it moved or died."""
+    REGISTRY_TRANSFER = "registry.transfer"
+    """Move a child to another Posyandu (the Puskesmas decides, not the kader)."""
+    VISITS_WRITE = "visits.write"
+    """Open a Posyandu day, record, correct and delete visits."""
+    POSYANDU_MANAGE = "posyandu.manage"
+    USERS_MANAGE = "users.manage"
+    CAMPAIGNS_MANAGE = "campaigns.manage"
+    TRAININGS_MANAGE = "trainings.manage"
+    POLICY_MANAGE = "policy.manage"
+    AUDIT_READ = "audit.read"
+    AREAS_IMPORT = "areas.import"
+
+
+_FIELD_WORK: Final = frozenset(
+    {Capability.REGISTRY_WRITE, Capability.REGISTRY_TRANSFER, Capability.VISITS_WRITE}
+)
+
+CAPABILITIES: Final[dict[Role, frozenset[Capability]]] = {
+    Role.KADER: frozenset({Capability.REGISTRY_WRITE, Capability.VISITS_WRITE}),
+    Role.BIDAN: _FIELD_WORK,
+    Role.TENAGA_GIZI: _FIELD_WORK,
+    Role.PUSKESMAS: frozenset({Capability.POSYANDU_MANAGE, Capability.USERS_MANAGE}),
+    Role.DINKES: frozenset(
+        {
+            Capability.CAMPAIGNS_MANAGE,
+            Capability.TRAININGS_MANAGE,
+            Capability.POLICY_MANAGE,
+            Capability.AUDIT_READ,
+            Capability.USERS_MANAGE,
+        }
+    ),
+    Role.ADMIN: frozenset(Capability),
+}
+"""The real rights of each role: kader write their own Posyandu's registry and
+visits; bidan and tenaga gizi write within their Puskesmas area (and move
+children between Posyandu); the Puskesmas admin manages its Posyandu and
+users; Dinkes reads the city and manages campaigns, trainings and policy; the
+administrator manages the system."""
+
+
+class Scope:
+    """The area and rights of one user (an anonymous user has none)."""
+
+    def __init__(self, user: User | AnonymousUser | None) -> None:
+        self.user: User | None = user if isinstance(user, User) and user.is_active else None
+
+    @classmethod
+    def of(cls, user: User | AnonymousUser | None) -> Scope:
+        return cls(user)
+
+    @property
+    def role(self) -> Role | None:
+        if self.user is None:
+            return None
+        if self.user.is_superuser:
+            return Role.ADMIN
+        return Role(self.user.role)
+
+    @property
+    def is_system_wide(self) -> bool:
+        return self.role == Role.ADMIN
+
+    # --- reads -----------------------------------------------------------------
+
+    def posyandu(self) -> QuerySet[Posyandu]:
+        """The Posyandu the user works with."""
+        qs = Posyandu.objects.all()
+        user, role = self.user, self.role
+        if user is None or role is None:
+            return qs.none()
+        if role == Role.ADMIN:
+            return qs
+        if role == Role.KADER:
+            return qs.filter(pk=user.posyandu_id) if user.posyandu_id else qs.none()
+        if role in PUSKESMAS_ROLES:
+            return qs.filter(puskesmas_id=user.puskesmas_id) if user.puskesmas_id else qs.none()
+        if role == Role.DINKES:
+            return (
+                qs.filter(kelurahan__kecamatan__kota_id=user.kota_id) if user.kota_id else qs.none()
+            )
+        return qs.none()
+
+    @cached_property
+    def posyandu_ids(self) -> frozenset[int]:
+        return frozenset(self.posyandu().values_list("pk", flat=True))
+
+    def puskesmas(self) -> QuerySet[Puskesmas]:
+        qs = Puskesmas.objects.all()
+        user, role = self.user, self.role
+        if user is None or role is None:
+            return qs.none()
+        if role == Role.ADMIN:
+            return qs
+        if role == Role.DINKES:
+            return qs.filter(kota_id=user.kota_id) if user.kota_id else qs.none()
+        if role in PUSKESMAS_ROLES:
+            return qs.filter(pk=user.puskesmas_id) if user.puskesmas_id else qs.none()
+        return qs.filter(pk__in=self.posyandu().values("puskesmas_id"))
+
+    def kelurahan(self) -> QuerySet[Kelurahan]:
+        """Kelurahan in which the user's Posyandu lie (for address pickers)."""
+        return Kelurahan.objects.filter(pk__in=self.posyandu().values("kelurahan_id"))
+
+    def kota(self) -> QuerySet[Kota]:
+        if self.is_system_wide:
+            return Kota.objects.all()
+        return Kota.objects.filter(pk__in=self.posyandu().values("kelurahan__kecamatan__kota_id"))
+
+    def may_read_posyandu(self, posyandu_id: int | None) -> bool:
+        return posyandu_id is not None and posyandu_id in self.posyandu_ids
+
+    def require_read(self, posyandu_id: int | None) -> None:
+        """404 unless the Posyandu is in the user's area."""
+        if not self.may_read_posyandu(posyandu_id):
+            raise Http404
+
+    # --- rights -----------------------------------------------------------------
+
+    def may(self, capability: Capability) -> bool:
+        role = self.role
+        return role is not None and capability in CAPABILITIES[role]
+
+    def require(self, capability: Capability) -> None:
+        """403 unless the role has ``capability`` (for pages without an object)."""
+        if not self.may(capability):
+            raise PermissionDenied
+
+    def hide_unless(self, capability: Capability) -> None:
+        """404 unless the role has ``capability``: role-gated pages stay hidden
+        from other roles, as out-of-area objects are."""
+        if not self.may(capability):
+            raise Http404
+
+    def may_write(self, capability: Capability, posyandu_id: int | None) -> bool:
+        return self.may(capability) and self.may_read_posyandu(posyandu_id)
+
+    def require_write(self, capability: Capability, posyandu_id: int | None) -> None:
+        """404 outside the area, 403 inside it for a role without ``capability``."""
+        self.require_read(posyandu_id)
+        self.require(capability)
+
+    def writable_posyandu(self, capability: Capability) -> QuerySet[Posyandu]:
+        """The Posyandu where the user may do ``capability`` (empty if the role may not)."""
+        return self.posyandu() if self.may(capability) else Posyandu.objects.none()

@@ -1,0 +1,109 @@
+"""What the visit pages show: texts and rows built from visits and assessments.
+
+Display helpers only (no request, no database write), so views stay thin:
+parse, call a service or selector, render with these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from posyandu.children.models import Child
+from posyandu.core.i18n import growth_lang
+from posyandu.core.ui import format_date
+from posyandu.growth.classify import indicator_name, label
+from posyandu.measurements.assessment import (
+    CLASSIFIED,
+    INDICATOR_NAMES,
+    STORED_INDICATORS,
+    Assessment,
+)
+from posyandu.measurements.models import Visit, WeightGain
+from posyandu.policy import BALITA
+
+MAX_STRIP_MONTHS = BALITA.max_completed_months
+"""The N/T strip shows at most a balita's lifetime of months."""
+
+
+def month_strip(child: Child, visits: list[Visit], today: dt.date) -> list[dict[str, Any]]:
+    """One cell per calendar month from birth (at most the last 60) to this month."""
+    by_period = {v.period: v for v in visits}
+    first = child.birth_date.replace(day=1)
+    months: list[dict[str, Any]] = []
+    period = today.replace(day=1)
+    while period >= first and len(months) < MAX_STRIP_MONTHS:
+        visit = by_period.get(period)
+        months.append(
+            {
+                "period": period,
+                "status": visit.weight_gain if visit else "",
+                "is_2t": bool(visit and visit.is_2t),
+                "visit": visit,
+            }
+        )
+        period = (period - dt.timedelta(days=1)).replace(day=1)
+    months.reverse()
+    return months
+
+
+def gain_text(status: str, gain_g: int | None, kbm_g: int | None, is_2t: bool) -> str:
+    if not status:
+        return ""
+    text = str(WeightGain(status).label)
+    if gain_g is not None:
+        text += " " + _("%(g)+d g, KBM %(k)d g") % {"g": gain_g, "k": kbm_g or 0}
+    if is_2t:
+        text += " — " + _("2T: rujuk ke Puskesmas")
+    return text
+
+
+def saved_message(visit: Visit) -> str:
+    parts = [
+        _("Tersimpan: %(name)s, %(date)s.")
+        % {
+            "name": visit.child.name,
+            "date": format_date(visit.measured_on),
+        }
+    ]
+    gain = gain_text(visit.weight_gain, visit.weight_gain_g, visit.kbm_g, visit.is_2t)
+    if gain:
+        parts.append(gain + ".")
+    cats = []
+    lang = growth_lang()
+    for ind in CLASSIFIED:
+        code = getattr(visit, f"cat_{ind}")
+        if code:
+            name = indicator_name(ind, lang, age_days=visit.age_days)
+            cats.append(f"{name}: {label(ind, code, lang)}")
+    if cats:
+        parts.append("; ".join(cats) + ".")
+    if visit.is_bgm:
+        parts.append(_("BGM (di bawah garis merah)."))
+    return " ".join(parts)
+
+
+def assessment_rows(assessment: Assessment) -> list[dict[str, Any]]:
+    labels = assessment.category_labels()
+    rows = []
+    for ind in STORED_INDICATORS:
+        z = assessment.z.get(ind)
+        if z is None:
+            continue
+        name = (
+            indicator_name(ind, growth_lang(), age_days=assessment.age_days)
+            if ind in CLASSIFIED
+            else INDICATOR_NAMES[ind]
+        )
+        rows.append(
+            {
+                "name": name,
+                "z": z,
+                "label": labels.get(ind, ""),
+                "code": assessment.categories.get(ind, ""),
+                "flag": assessment.flags.get(ind, False),
+            }
+        )
+    return rows
