@@ -20,7 +20,7 @@ visit and a session:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 import pytest
@@ -32,8 +32,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from posyandu.accounts.models import Role, User
 from posyandu.accounts.scope import CAPABILITIES, Capability
 from posyandu.children.models import Child
+from posyandu.children.services import ChildData, update_child
 from posyandu.core import audit
-from posyandu.core.models import AuditAction
+from posyandu.core.models import AuditAction, AuditLog
 from posyandu.measurements.models import PosyanduSession, Visit
 from tests.factories import ChildFactory, City, UserFactory, kader_of, make_city, make_visit
 
@@ -66,6 +67,8 @@ class Row:
     post_only: bool = False
     get_needs: Capability | None = None
     post_needs: Capability | None = None
+    child_data: bool = False
+    """The page shows a child's personal data: it must write one audit row."""
 
 
 def write(capability: Capability, **kwargs: object) -> Row:
@@ -80,7 +83,7 @@ VISIT = (("pk", "visit"),)
 URLS: dict[str, Row] = {
     "administration:home": Row(),
     "core:healthz": Row(public=True),
-    "administration:audit": Row(roles=frozenset({Role.ADMIN, Role.DINKES})),
+    "administration:audit": Row(roles=frozenset({Role.ADMIN, Role.DINKES}), child_data=True),
     "administration:policy": Row(roles=frozenset({Role.ADMIN, Role.DINKES})),
     "administration:area_import": Row(roles=frozenset({Role.ADMIN})),
     "accounts:login": Row(public=True),
@@ -89,22 +92,22 @@ URLS: dict[str, Row] = {
         kwargs=(("pk", "user"),), post_only=True, post_needs=Capability.USERS_MANAGE
     ),
     "measurements:posyandu_list": Row(),
-    "measurements:posyandu_detail": Row(kwargs=(("pk", "posyandu"),)),
-    "children:list": Row(),
+    "measurements:posyandu_detail": Row(kwargs=(("pk", "posyandu"),), child_data=True),
+    "children:list": Row(child_data=True),
     "children:new": write(Capability.REGISTRY_WRITE),
-    "children:edit": write(Capability.REGISTRY_WRITE, kwargs=CHILD),
-    "children:status": write(Capability.REGISTRY_WRITE, kwargs=CHILD),
-    "children:transfer": write(Capability.REGISTRY_TRANSFER, kwargs=CHILD),
+    "children:edit": write(Capability.REGISTRY_WRITE, kwargs=CHILD, child_data=True),
+    "children:status": write(Capability.REGISTRY_WRITE, kwargs=CHILD, child_data=True),
+    "children:transfer": write(Capability.REGISTRY_TRANSFER, kwargs=CHILD, child_data=True),
     "measurements:session_pick": Row(post_needs=Capability.VISITS_WRITE),
-    "measurements:session": Row(kwargs=(("pk", "session"),)),
-    "measurements:child": Row(kwargs=CHILD),
-    "measurements:child_print": Row(kwargs=CHILD),
-    "measurements:visit_new": write(Capability.VISITS_WRITE, kwargs=CHILD),
+    "measurements:session": Row(kwargs=(("pk", "session"),), child_data=True),
+    "measurements:child": Row(kwargs=CHILD, child_data=True),
+    "measurements:child_print": Row(kwargs=CHILD, child_data=True),
+    "measurements:visit_new": write(Capability.VISITS_WRITE, kwargs=CHILD, child_data=True),
     "measurements:visit_preview": Row(
-        kwargs=CHILD, post_only=True, post_needs=Capability.VISITS_WRITE
+        kwargs=CHILD, post_only=True, post_needs=Capability.VISITS_WRITE, child_data=True
     ),
-    "measurements:visit_edit": write(Capability.VISITS_WRITE, kwargs=VISIT),
-    "measurements:visit_delete": write(Capability.VISITS_WRITE, kwargs=VISIT),
+    "measurements:visit_edit": write(Capability.VISITS_WRITE, kwargs=VISIT, child_data=True),
+    "measurements:visit_delete": write(Capability.VISITS_WRITE, kwargs=VISIT, child_data=True),
 }
 
 # Object ids passed in the query string: (URL name, parameter, object kind).
@@ -237,7 +240,7 @@ def test_every_url_of_the_project_has_a_row_in_the_matrix() -> None:
     for name, route in walked:
         declared = {key for key, _kind in URLS[name].kwargs}
         for key in declared:
-            assert f"<int:{key}>" in route, f"{name}: {route!r} has no <int:{key}>"
+            assert f"<id:{key}>" in route, f"{name}: {route!r} has no <id:{key}>"
 
 
 def expected(role: Role, row: Row, site_key: str, method: str) -> str:
@@ -447,3 +450,87 @@ def test_the_audit_log_of_a_dinkes_user_never_shows_a_child_of_another_kota() ->
     html = client.get(reverse("administration:audit")).content.decode()
     assert CHILD_NAMES["A"] in html
     assert CHILD_NAMES["X"] not in html
+
+
+def _audit_rows_after(action: object) -> list[AuditLog]:
+    before = AuditLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    action()  # type: ignore[operator]
+    return list(AuditLog.objects.filter(id__gt=before).order_by("id"))
+
+
+def test_every_url_that_shows_child_data_writes_one_audit_row_naming_the_child() -> None:
+    city = make_city()
+    sites = build_sites(city)
+    admin = user_of_area_a(Role.ADMIN, city)
+    # The audit page shows children too once the trail names one.
+    audit.record(user=admin, action=AuditAction.UPDATE, obj=sites["A"].child)
+    client = Client()
+    client.force_login(admin)
+    failures = []
+    flagged = [name for name, row in URLS.items() if row.child_data]
+    assert len(flagged) >= 12
+    for name in flagged:
+        row = URLS[name]
+        url = url_for(name, sites["A"])
+        method = "post" if row.post_only else "get"
+        rows = _audit_rows_after(
+            lambda name=name, url=url, method=method: fetch(client, name, url, admin, method)
+        )
+        reads = [r for r in rows if r.action in (AuditAction.VIEW, AuditAction.EXPORT)]
+        if len(reads) != 1 or sites["A"].child.pk not in reads[0].changes.get("children", []):
+            failures.append(f"{name}: {[(r.action, r.changes) for r in rows]}")
+        elif reads[0].user != admin or reads[0].ip_address != "127.0.0.1":
+            failures.append(f"{name}: who/where missing: {reads[0].user} {reads[0].ip_address}")
+    assert not failures, "\n".join(failures)
+    print_rows = _audit_rows_after(
+        lambda: client.get(url_for("measurements:child_print", sites["A"]))
+    )
+    assert [r.action for r in print_rows] == [AuditAction.EXPORT]
+
+
+def test_head_and_options_write_no_audit_row() -> None:
+    city = make_city()
+    sites = build_sites(city)
+    client = Client()
+    client.force_login(user_of_area_a(Role.KADER, city))
+    url = url_for("measurements:child", sites["A"])
+    assert _audit_rows_after(lambda: client.head(url)) == []
+    assert _audit_rows_after(lambda: client.options(url)) == []
+    assert len(_audit_rows_after(lambda: client.get(url))) == 1
+
+
+def test_refused_requests_are_audited_in_the_childs_own_city() -> None:
+    city = make_city()
+    sites = build_sites(city)
+    client = Client()
+    client.force_login(user_of_area_a(Role.KADER, city))
+    outside = sites["B"].child
+    rows = _audit_rows_after(lambda: client.get(reverse("measurements:child", args=[outside.pk])))
+    assert [(r.action, r.object_id, r.kota_id) for r in rows] == [
+        (AuditAction.REFUSE, str(outside.pk), city.kota.pk)
+    ]
+    client.force_login(user_of_area_a(Role.PUSKESMAS, city))
+    own = sites["A"].child
+    rows = _audit_rows_after(lambda: client.get(reverse("children:edit", args=[own.pk])))
+    assert [(r.action, r.object_id, r.changes["status"]) for r in rows] == [
+        (AuditAction.REFUSE, str(own.pk), 403)
+    ]
+
+
+def test_the_trail_keeps_niks_masked_and_the_audit_page_shows_them_masked() -> None:
+    city = make_city()
+    sites = build_sites(city)
+    bidan = user_of_area_a(Role.BIDAN, city)
+    child = sites["A"].child
+    update_child(
+        user=bidan,
+        child=child,
+        version=child.version,
+        data=replace(ChildData.of(child), nik="6474015501240003"),
+    )
+    stored = AuditLog.objects.filter(object_id=str(child.pk), action=AuditAction.UPDATE).get()
+    assert stored.changes["nik"] == ["", "••••••••••••0003"]
+    client = Client()
+    client.force_login(user_of_area_a(Role.DINKES, city))
+    html = client.get(reverse("administration:audit")).content.decode()
+    assert "0003" in html and "6474015501240003" not in html

@@ -10,8 +10,16 @@ import pytest
 from django.urls import reverse
 
 from posyandu.core.models import AuditLog
+from posyandu.measurements import selectors, views
 from posyandu.measurements.models import Visit
-from posyandu.measurements.services import VisitValues, record_visit, update_visit
+from posyandu.measurements.services import (
+    VisitGone,
+    VisitValues,
+    delete_visit,
+    record_visit,
+    update_visit,
+)
+from tests.factories import make_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +120,26 @@ def test_a_kader_of_another_posyandu_gets_404_and_deletes_nothing(other_client, 
     assert other_client.post(delete_url(visit), {"version": visit.version}).status_code == 404
     assert Visit.objects.filter(pk=visit.pk).exists()
     assert not AuditLog.objects.filter(action="delete").exists()
+
+
+def test_a_correction_of_a_visit_deleted_meanwhile_says_so(monkeypatch, siti, kader, kader_client):
+    """The race of the issue: the form is checked, then someone deletes the visit
+    before the correction is saved. No server error: a message on the child page."""
+    visit = make_visit(siti, dt.date(2025, 1, 20), weight_kg="8.0")
+    real_lookup = selectors.visit_for_write
+
+    def lookup_then_someone_deletes(scope, pk):
+        found = real_lookup(scope, pk)
+        delete_visit(user=kader, visit=found, version=found.version)
+        return found
+
+    monkeypatch.setattr(views, "visit_for_write", lookup_then_someone_deletes)
+    response = kader_client.post(
+        reverse("measurements:visit_edit", args=[visit.pk]),
+        {"measured_on": "20/01/2025", "weight_kg": "8,1", "version": visit.version},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("measurements:child", args=[siti.pk])
+    assert "baru saja dihapus orang lain" in response.content.decode()
+    with pytest.raises(VisitGone):
+        update_visit(user=kader, visit=visit, version=visit.version, values=VisitValues.of(visit))

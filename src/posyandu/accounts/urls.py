@@ -7,5 +7,5 @@ app_name = "accounts"
 urlpatterns = [
     path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
-    path("buka-kunci/<int:pk>/", views.unlock_view, name="unlock"),
+    path("buka-kunci/<id:pk>/", views.unlock_view, name="unlock"),
 ]

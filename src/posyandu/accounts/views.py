@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from posyandu.accounts.forms import LoginForm
 from posyandu.accounts.scope import Capability, Scope
 from posyandu.accounts.selectors import users_in_area
 from posyandu.accounts.services import unlock_login
@@ -30,6 +31,7 @@ class LoginView(auth_views.LoginView):
     """
 
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = False
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -55,5 +57,6 @@ def unlock_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        # Not redirect(): it would try to read a plain word as a URL name.
+        return HttpResponseRedirect(target)
     return redirect(settings.LOGIN_REDIRECT_URL)

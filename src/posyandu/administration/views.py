@@ -20,10 +20,12 @@ from posyandu.accounts.models import Role
 from posyandu.accounts.scope import Capability, Scope
 from posyandu.administration.forms import AreaCsvForm, PolicyChoiceForm
 from posyandu.areas.importer import import_areas
+from posyandu.children.models import Child
+from posyandu.core import audit
 from posyandu.core.models import AuditLog, PolicyChoice, PolicyKey
 from posyandu.core.policy_in_force import SCHEDULES, PoliciesInForce
 from posyandu.core.services import choose_policy
-from posyandu.core.ui import add_service_errors
+from posyandu.core.ui import add_service_errors, query_text
 from posyandu.measurements.services import recompute_weight_gain
 
 
@@ -43,10 +45,18 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     entries = AuditLog.objects.select_related("user")
     if not scope.is_system_wide:
         entries = entries.filter(kota__in=scope.kota())
-    object_type = request.GET.get("jenis", "")
+    object_type = query_text(request.GET.get("jenis"), max_length=50)
     if object_type:
         entries = entries.filter(object_type=object_type)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    named = [
+        int(e.object_id)
+        for e in page.object_list
+        if e.object_type == Child._meta.label_lower
+        and e.object_id.isascii()
+        and e.object_id.isdigit()
+    ]
+    audit.shown(Child.objects.filter(pk__in=named).select_related("posyandu"))
     return render(
         request, "administration/audit_log.html", {"page": page, "object_type": object_type}
     )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from posyandu.children.models import Child, ChildTransfer
+from posyandu.core.admin_audit import AuditedReadsAdmin
 
 
 class ChildTransferInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -15,7 +16,7 @@ class ChildTransferInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Child)
-class ChildAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ChildAdmin(AuditedReadsAdmin):
     """Read-only: registry changes go through the app, which checks versions and audits."""
 
     list_display = ("name", "birth_date", "sex", "mother_name", "posyandu", "status")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from posyandu.accounts.scope import Capability, Scope
 from posyandu.children.models import Child, ChildStatus
+from posyandu.core import audit
 
 
 def children_for(scope: Scope) -> QuerySet[Child]:
@@ -18,17 +22,48 @@ def children_for(scope: Scope) -> QuerySet[Child]:
     )
 
 
+def refused_child(pk: int) -> None:
+    """Leave the refused request in the audit trail of the child's own city."""
+    kota_id = (
+        Child.objects.filter(pk=pk)
+        .values_list("posyandu__kelurahan__kecamatan__kota_id", flat=True)
+        .first()
+    )
+    audit.refused(object_type=Child._meta.label_lower, object_id=str(pk), kota_id=kota_id)
+
+
 def child_for(scope: Scope, pk: int) -> Child:
-    """One child, or 404 when it does not exist or lies outside the user's area."""
-    return get_object_or_404(children_for(scope), pk=pk)
+    """One child, or 404 when it does not exist or lies outside the user's area.
+
+    The page that asked shows this child's data: audited as shown (or, on
+    404, as refused).
+    """
+    try:
+        child = get_object_or_404(children_for(scope), pk=pk)
+    except Http404:
+        refused_child(pk)
+        raise
+    audit.shown([child])
+    return child
 
 
 def child_for_write(scope: Scope, pk: int, capability: Capability) -> Child:
     """One child the user may change by ``capability``: 404 outside the area, 403 inside
     it for a role that may only read."""
     child = child_for(scope, pk)
-    scope.require_write(capability, child.posyandu_id)
+    try:
+        scope.require_write(capability, child.posyandu_id)
+    except PermissionDenied:
+        refused_child(pk)
+        raise
     return child
+
+
+def child_registered_by_form(scope: Scope, client_token: uuid.UUID | None) -> Child | None:
+    """The child a registration form (its ``client_token``) already created, if any."""
+    if client_token is None:
+        return None
+    return children_for(scope).filter(client_token=client_token).first()
 
 
 def search_children(scope: Scope, query: str, *, posyandu_id: int | None = None) -> QuerySet[Child]:

@@ -20,7 +20,7 @@ from posyandu.children.models import Child
 from posyandu.children.nik import nik_warnings
 from posyandu.core import audit
 from posyandu.core.models import AuditAction
-from posyandu.core.ui import add_service_errors, query_id
+from posyandu.core.ui import add_service_errors, query_id, query_text
 
 PAGE_SIZE = 25
 
@@ -38,13 +38,14 @@ def _warn_about_nik(request: HttpRequest, child: Child) -> None:
 @login_required
 def child_list(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
-    query = request.GET.get("q", "").strip()[:100]
+    query = query_text(request.GET.get("q"))
     in_scope = scope.posyandu().order_by("name")
     posyandu_id = query_id(request.GET.get("posyandu"))
     if posyandu_id is not None and not scope.may_read_posyandu(posyandu_id):
         posyandu_id = None
     children = selectors.search_children(scope, query, posyandu_id=posyandu_id)
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.shown(page.object_list)
     params = QueryDict(mutable=True)
     if query:
         params["q"] = query
@@ -82,6 +83,7 @@ def _duplicates(scope: Scope, form: ChildRegisterForm) -> tuple[list[Child], lis
         .values_list("pk", flat=True)
     )
     visible = [c for c in found if c.pk in visible_ids]
+    audit.shown(visible)
     hidden: list[dict[str, Any]] = []
     for child in found:
         if child.pk in visible_ids:
@@ -122,6 +124,10 @@ def child_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ChildRegisterForm(request.POST, **form_kwargs)
         if form.is_valid():
+            # A retried or double-tapped form: the child it created, not a duplicate warning.
+            created = selectors.child_registered_by_form(scope, form.cleaned_data["client_token"])
+            if created is not None:
+                return redirect("measurements:child", pk=created.pk)
             duplicates, hidden_duplicates = _duplicates(scope, form)
             if (duplicates or hidden_duplicates) and not form.cleaned_data["confirm_different"]:
                 form.add_error(

@@ -5,20 +5,26 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from posyandu.core import audit
 from posyandu.core.audit import current_request
 
 
 class AuditContextMiddleware:
-    """Make the current request visible to audit records written by services."""
+    """Make the current request visible to audit records written by services, and
+    write the audit rows of what the request showed or refused (see core.audit)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = current_request.set(request)
+        reads = audit.start_reads()
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            audit.write_reads(request, response.status_code)
+            return response
         finally:
+            audit.end_reads(reads)
             current_request.reset(token)
 
 

@@ -13,6 +13,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("hapus")
     EXPORT = "export", _("ekspor")
     VIEW = "view", _("lihat")
+    REFUSE = "refuse", _("ditolak")
 
 
 class AuditLog(models.Model):

@@ -208,3 +208,23 @@ def query_id(raw: str | None) -> int | None:
         return None
     value = int(raw)
     return value if 0 < value <= MAX_ID else None
+
+
+class IdConverter:
+    """``<id:pk>`` in a URL: a database id (1 to 18 digits), so a huge number is a
+    404 like any missing record, never an overflow in the database driver."""
+
+    regex = "[1-9][0-9]{0,17}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
+
+
+def query_text(raw: str | None, max_length: int = 100) -> str:
+    """A search text from a query string: printable characters only (no NUL, which
+    PostgreSQL refuses), spaces collapsed, at most ``max_length`` characters."""
+    text = "".join(ch for ch in (raw or "") if ch.isprintable())
+    return " ".join(text.split())[:max_length]

@@ -1,5 +1,9 @@
-from django.contrib import admin
+from collections.abc import Iterable
 
+from django.contrib import admin
+from django.db import models
+
+from posyandu.core.admin_audit import AuditedReadsAdmin
 from posyandu.measurements.models import PosyanduSession, Visit
 
 
@@ -13,9 +17,12 @@ class PosyanduSessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class VisitAdmin(AuditedReadsAdmin):
     """Read-mostly: corrections go through the entry form, which recomputes
     z-scores and N/T for the later months; the admin is for looking up."""
+
+    def audited_children(self, objects: Iterable[models.Model]) -> Iterable[models.Model]:
+        return [visit.child for visit in objects if isinstance(visit, Visit)]
 
     list_display = ("child", "measured_on", "weight_kg", "height_cm", "weight_gain", "is_2t")
     list_filter = ("weight_gain", "is_2t", "is_bgm", "period")

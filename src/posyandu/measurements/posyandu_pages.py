@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from posyandu.accounts.scope import Capability, Scope
 from posyandu.children.models import Child
+from posyandu.core import audit
 from posyandu.core.i18n import growth_lang
 from posyandu.core.ui import EARLIEST_DATE
 from posyandu.growth.classify import label
@@ -124,6 +125,7 @@ def posyandu_detail(request: HttpRequest, pk: int) -> HttpResponse:
     age_on = today if period == today.replace(day=1) else month_end(period)
     month = posyandu_month(scope, posyandu, period)
     entries = [_entry(r.child, r.latest, r.this_month, age_on) for r in month.rows]
+    audit.shown(e.child for e in entries)
     weighed = sum(1 for e in entries if e.weighed_this_month)
     return render(
         request,

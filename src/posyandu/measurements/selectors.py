@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from posyandu.accounts.scope import Capability, Scope
 from posyandu.areas.models import Posyandu
 from posyandu.children.models import Child, ChildStatus
+from posyandu.core import audit
 from posyandu.measurements.models import PosyanduSession, Visit
 from posyandu.policy import BALITA
 
@@ -22,14 +25,34 @@ def visits_for(scope: Scope) -> QuerySet[Visit]:
     )
 
 
+def _refused_visit(pk: int) -> None:
+    kota_id = (
+        Visit.objects.filter(pk=pk)
+        .values_list("child__posyandu__kelurahan__kecamatan__kota_id", flat=True)
+        .first()
+    )
+    audit.refused(object_type=Visit._meta.label_lower, object_id=str(pk), kota_id=kota_id)
+
+
 def visit_for(scope: Scope, pk: int) -> Visit:
-    return get_object_or_404(visits_for(scope), pk=pk)
+    """One visit (404 outside the area); the page shows its child: audited."""
+    try:
+        visit = get_object_or_404(visits_for(scope), pk=pk)
+    except Http404:
+        _refused_visit(pk)
+        raise
+    audit.shown([visit.child])
+    return visit
 
 
 def visit_for_write(scope: Scope, pk: int) -> Visit:
     """A visit the user may correct or delete: 404 outside the area, 403 read-only."""
     visit = visit_for(scope, pk)
-    scope.require_write(Capability.VISITS_WRITE, visit.child.posyandu_id)
+    try:
+        scope.require_write(Capability.VISITS_WRITE, visit.child.posyandu_id)
+    except PermissionDenied:
+        _refused_visit(pk)
+        raise
     return visit
 
 
@@ -131,6 +154,7 @@ def session_table(scope: Scope, session: PosyanduSession, query: str = "") -> Se
         for r in month.rows
         if not needle or needle in r.child.name.lower() or needle in r.child.mother_name.lower()
     ]
+    audit.shown(r.child for r in rows)
     return SessionTable(
         session=session,
         done=[r for r in rows if r.this_month is not None],

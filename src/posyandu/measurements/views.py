@@ -24,8 +24,7 @@ from posyandu.accounts.scope import Capability, Scope
 from posyandu.children.models import Child
 from posyandu.children.selectors import child_for, child_for_write
 from posyandu.core import audit
-from posyandu.core.models import AuditAction
-from posyandu.core.ui import add_service_errors, format_date, query_id
+from posyandu.core.ui import add_service_errors, format_date, query_id, query_text
 from posyandu.measurements import services
 from posyandu.measurements.assessment import (
     Assessment,
@@ -74,7 +73,6 @@ def child_page(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_for(scope, pk)
     visits = child_visits(scope, child)
     today = timezone.localdate()
-    audit.record(user=request.user, action=AuditAction.VIEW, obj=child)
     latest = visits[-1] if visits else None
     charts = child_charts(sex=child.sex, age_days_now=_age_days(child, today), visits=visits)
     return render(
@@ -99,9 +97,7 @@ def child_print(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_for(scope, pk)
     visits = child_visits(scope, child)
     today = timezone.localdate()
-    audit.record(
-        user=request.user, action=AuditAction.EXPORT, obj=child, changes={"format": "KMS print"}
-    )
+    audit.shown([child], export=True)
     return render(
         request,
         "measurements/child_print.html",
@@ -159,7 +155,7 @@ def session_pick(request: HttpRequest) -> HttpResponse:
 def session_page(request: HttpRequest, pk: int) -> HttpResponse:
     scope = Scope.of(request.user)
     session = session_for(scope, pk)
-    table = session_table(scope, session, request.GET.get("q", "")[:100])
+    table = session_table(scope, session, query_text(request.GET.get("q")))
     context = {"session": session, "table": table}
     if getattr(request, "htmx", False):
         return render(request, "measurements/session.html#results", context)
