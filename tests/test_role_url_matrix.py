@@ -534,3 +534,30 @@ def test_the_trail_keeps_niks_masked_and_the_audit_page_shows_them_masked() -> N
     client.force_login(user_of_area_a(Role.DINKES, city))
     html = client.get(reverse("administration:audit")).content.decode()
     assert "0003" in html and "6474015501240003" not in html
+
+
+@pytest.mark.parametrize("role", [Role.PUSKESMAS, Role.DINKES], ids=str)
+def test_read_only_roles_are_not_offered_links_to_changes_they_may_not_make(role: Role) -> None:
+    city = make_city()
+    sites = build_sites(city)
+    client = Client()
+    client.force_login(user_of_area_a(role, city))
+    own = sites["A"]
+    pages = [
+        reverse("measurements:child", args=[own.child.pk]),
+        reverse("measurements:posyandu_detail", args=[own.posyandu_id]),
+        reverse("measurements:session", args=[own.session.pk]),
+        reverse("children:list"),
+        reverse("measurements:session_pick"),
+    ]
+    write_links = [
+        reverse("measurements:visit_new", args=[own.child.pk]),
+        reverse("children:edit", args=[own.child.pk]),
+        reverse("measurements:visit_edit", args=[own.visit.pk]),
+        reverse("children:new"),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        for link in write_links:
+            assert f'href="{link}' not in html, (url, link)
+        assert 'name="date"' not in html, url
