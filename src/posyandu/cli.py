@@ -1,4 +1,5 @@
-"""The ``posyandu`` command: ``zscore``, ``demo``, ``serve``, ``manage``."""
+"""The ``posyandu`` command: ``zscore``, ``demo``, ``serve``, ``campaign``, ``export``,
+``report``, ``manage``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from typing import Final
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8000
-SERVER_THREADS: Final = 8
 DEMO_KEY_NAME: Final = "posyandu-demo.key"
 
 
@@ -38,12 +38,19 @@ def _setup_django(host: str | None = None) -> None:
     django.setup()
 
 
-def _secret_key_problem() -> str | None:
-    """Why the configured SECRET_KEY must not serve requests (after ``_setup_django``)."""
+def _secret_key_problem(*, public_key_even_in_debug: bool = False) -> str | None:
+    """Why the configured SECRET_KEY must not serve requests (after ``_setup_django``).
+
+    ``public_key_even_in_debug``: refuse the built-in key with DEBUG on too.
+    A debug server is still reachable by others (``--host 0.0.0.0``), and
+    whoever knows the key, which is in the source, can forge its sessions.
+    """
     from django.conf import settings
 
-    from posyandu.config.settings import secret_key_problem
+    from posyandu.config.settings import INSECURE_DEFAULT_SECRET_KEY, secret_key_problem
 
+    if public_key_even_in_debug and settings.SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY:
+        return secret_key_problem(settings.SECRET_KEY, debug=False)
     return secret_key_problem(settings.SECRET_KEY, debug=settings.DEBUG)
 
 
@@ -76,12 +83,11 @@ def _unapplied_migrations() -> list[str]:
 
 
 def _serve_forever(host: str, port: int) -> None:
-    from waitress import serve
-
     from posyandu.config.wsgi import application
+    from posyandu.serving import serve
 
     try:
-        serve(application, host=host, port=port, threads=SERVER_THREADS, ident="posyandu")
+        serve(application, host=host, port=port)
     except KeyboardInterrupt:
         print("\nposyandu: stopped.", flush=True)
 
@@ -135,7 +141,7 @@ def _serve(args: argparse.Namespace) -> int:
     # A deployment names its hosts in POSYANDU_ALLOWED_HOSTS; only the demo
     # widens them on its own.
     _setup_django()
-    problem = _secret_key_problem()
+    problem = _secret_key_problem(public_key_even_in_debug=True)
     if problem:
         print(f"posyandu serve: {problem}", file=sys.stderr)
         return 2
@@ -206,12 +212,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the app with waitress on the configured database",
         description="Serve the app with waitress and whitenoise on the database of DATABASE_URL "
         "(or ./posyandu.sqlite3). Refuses to start while migrations are pending, or without "
-        "a long random POSYANDU_SECRET_KEY unless POSYANDU_DEBUG=1.",
+        "a long random POSYANDU_SECRET_KEY (a short one only with POSYANDU_DEBUG=1, the "
+        "public built-in one never).",
     )
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     serve.add_argument("--migrate", action="store_true", help="apply pending migrations first")
     serve.set_defaults(handler=_serve)
+
+    from posyandu.reports.commands import add_commands
+
+    add_commands(commands)
 
     commands.add_parser(
         "manage",
