@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from posyandu.accounts.models import Role, User
 from posyandu.areas.models import Kecamatan, Kelurahan, Kota, Posyandu, Puskesmas
 from posyandu.children.models import Child, Sex
+from posyandu.children.signals import child_write
 from posyandu.measurements.models import Visit
 from posyandu.measurements.services import VisitValues, record_visit
 
@@ -91,8 +92,19 @@ def dinkes_of(kota: Kota, **kwargs: object) -> User:
 
 
 class ChildFactory(factory.django.DjangoModelFactory):
+    """A child in any state a test needs (also past 60 months, or died), stored
+    as a registry write is: the watchers of child writes (the monthly
+    aggregates) follow it as they follow ``register_child``."""
+
     class Meta:
         model = Child
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Child:
+        with child_write(None) as write:
+            child: Child = super()._create(model_class, *args, **kwargs)
+            write.child_id = child.pk
+        return child
 
     name = factory.Sequence(lambda n: f"Anak Ke {n}")
     sex = Sex.FEMALE

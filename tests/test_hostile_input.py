@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from posyandu.accounts.models import Role
 from posyandu.administration.forms import PolicyChoiceForm
+from posyandu.campaigns.forms import CampaignForm, OutcomeForm
 from posyandu.children.forms import ChildEditForm, ChildRegisterForm, StatusForm, TransferForm
 from posyandu.measurements.forms import SessionPickForm, VisitForm
 from tests.factories import make_city
@@ -80,12 +81,26 @@ FORMS = [
     TransferForm,
     SessionPickForm,
     PolicyChoiceForm,
+    CampaignForm,
+    OutcomeForm,
 ]
 FIELDS = sorted(
     {name for form in FORMS for name in form.base_fields}
     | {"policy", "version", "client_id", "client_token", "next", "sesi"}
 )
-PARAMS = ["q", "posyandu", "bulan", "page", "sesi", "kunjungan", "jenis", "aturan", "next"]
+PARAMS = [
+    "q",
+    "posyandu",
+    "bulan",
+    "page",
+    "sesi",
+    "kunjungan",
+    "jenis",
+    "aturan",
+    "next",
+    "wilayah",
+    "ukuran",
+]
 SKIPPED = {"accounts:logout", "accounts:login", "core:healthz"}
 
 

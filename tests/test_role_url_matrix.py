@@ -31,6 +31,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from posyandu.accounts.models import Role, User
 from posyandu.accounts.scope import CAPABILITIES, Capability
+from posyandu.areas.hierarchy import find_area
+from posyandu.campaigns.models import Campaign, CampaignTarget
+from posyandu.campaigns.services import open_campaign
 from posyandu.children.models import Child
 from posyandu.children.services import ChildData, update_child
 from posyandu.core import audit
@@ -69,6 +72,8 @@ class Row:
     post_needs: Capability | None = None
     child_data: bool = False
     """The page shows a child's personal data: it must write one audit row."""
+    query: str = ""
+    """A query string the page needs to show something; ``{posyandu}`` is the site's."""
 
 
 def write(capability: Capability, **kwargs: object) -> Row:
@@ -94,6 +99,19 @@ URLS: dict[str, Row] = {
     "measurements:posyandu_list": Row(),
     "measurements:posyandu_detail": Row(kwargs=(("pk", "posyandu"),), child_data=True),
     "children:list": Row(child_data=True),
+    "reports:skdn": Row(),
+    "campaigns:list": Row(),
+    "campaigns:new": write(Capability.CAMPAIGNS_MANAGE),
+    "campaigns:detail": Row(kwargs=(("pk", "campaign"),)),
+    "campaigns:not_measured": Row(
+        kwargs=(("pk", "campaign"), ("posyandu_pk", "posyandu")), child_data=True
+    ),
+    "campaigns:record_outcome": Row(
+        kwargs=(("pk", "campaign"), ("target_pk", "target")),
+        post_only=True,
+        post_needs=Capability.VISITS_WRITE,
+    ),
+    "reports:skdn_children": Row(child_data=True, query="?ukuran=s&wilayah=posyandu:{posyandu}"),
     "children:new": write(Capability.REGISTRY_WRITE),
     "children:edit": write(Capability.REGISTRY_WRITE, kwargs=CHILD, child_data=True),
     "children:status": write(Capability.REGISTRY_WRITE, kwargs=CHILD, child_data=True),
@@ -166,6 +184,8 @@ class Site:
     visit: Visit
     session: PosyanduSession
     kader: User
+    campaign: Campaign
+    target: CampaignTarget
 
     def pk_of(self, kind: str) -> int:
         return {
@@ -174,6 +194,8 @@ class Site:
             "visit": self.visit.pk,
             "session": self.session.pk,
             "user": self.kader.pk,
+            "campaign": self.campaign.pk,
+            "target": self.target.pk,
         }[kind]
 
 
@@ -196,8 +218,21 @@ def build_sites(city: City) -> dict[str, Site]:
         visit = make_visit(child, today - dt.timedelta(days=30), weight_kg="9.1")
         session = PosyanduSession.objects.create(posyandu=where, date=today)
         kader = kader_of(where, username=f"kader_site_{key}")
+        campaign = open_campaign(
+            user=None,
+            name=f"Operasi Timbang {key}",
+            area=find_area(where.code),
+            starts_on=today - dt.timedelta(days=7),
+            ends_on=today + dt.timedelta(days=7),
+        )
         sites[key] = Site(
-            posyandu_id=where.pk, child=child, visit=visit, session=session, kader=kader
+            posyandu_id=where.pk,
+            child=child,
+            visit=visit,
+            session=session,
+            kader=kader,
+            campaign=campaign,
+            target=campaign.targets.get(),
         )
     return sites
 
@@ -216,7 +251,7 @@ def user_of_area_a(role: Role, city: City) -> User:
 
 def url_for(name: str, site: Site) -> str:
     kwargs = {key: site.pk_of(kind) for key, kind in URLS[name].kwargs}
-    return reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs=kwargs) + URLS[name].query.format(posyandu=site.posyandu_id)
 
 
 def fetch(client: Client, name: str, url: str, user: User | None, method: str) -> int:

@@ -7,11 +7,12 @@ import datetime as dt
 import numpy as np
 
 from posyandu.areas.models import Kecamatan, Kelurahan, Kota, Posyandu, Puskesmas
-from posyandu.children.models import Child
+from posyandu.children.models import Child, ChildStatus, ChildTransfer
 from posyandu.children.nik import nik_warnings
 from posyandu.demo.generator import GenerationReport, generate
 from posyandu.growth import compute_zscores
 from posyandu.growth.classify import classify_codes
+from posyandu.growth.weight_gain import completed_months
 from posyandu.measurements.assessment import assess
 from posyandu.measurements.models import Visit
 from posyandu.measurements.services import refresh_weight_gain
@@ -36,7 +37,10 @@ def test_demo_city_is_shaped_like_bontang(small_city: GenerationReport) -> None:
     assert Kelurahan.objects.get(name="Kanaan").code == "64.74.03.1003"
     assert Puskesmas.objects.count() == 6
     assert Posyandu.objects.count() == 124
-    assert Child.objects.count() == SMALL_CITY
+    # The requested balita, and those who turned 60 months during the last year.
+    balita = Child.objects.exclude(status=ChildStatus.AGED_OUT).count()
+    assert Child.objects.count() == small_city.children
+    assert 0.85 * SMALL_CITY <= balita <= 1.15 * SMALL_CITY
     # Every kelurahan is in exactly one Puskesmas's working area, and each
     # Posyandu's Puskesmas covers the Posyandu's kelurahan.
     for kelurahan in Kelurahan.objects.all():
@@ -49,16 +53,39 @@ def test_demo_city_is_shaped_like_bontang(small_city: GenerationReport) -> None:
 def test_children_are_balita_with_at_most_one_visit_a_month(small_city: GenerationReport) -> None:
     today = dt.date.today()
     for child in Child.objects.all():
-        age_days = (today - child.birth_date).days
-        assert 0 <= age_days < 60 * 30.4375
+        months = completed_months(child.birth_date, today)
+        if child.status == ChildStatus.AGED_OUT:
+            # Aged out during the last year, on the day of its 60th month.
+            assert 60 <= months < 72
+            assert completed_months(child.birth_date, child.status_date) == 60
+            assert (
+                completed_months(child.birth_date, child.status_date - dt.timedelta(days=1)) == 59
+            )
+        else:
+            assert 0 <= months < 60
     visits = list(Visit.objects.select_related("child", "session"))
     assert len(visits) == small_city.visits
+    transfers = {t.child_id: t for t in ChildTransfer.objects.all()}
     for visit in visits:
+        child = visit.child
         assert visit.period == visit.measured_on.replace(day=1)
-        assert visit.age_days == (visit.measured_on - visit.child.birth_date).days
-        assert visit.posyandu_id == visit.child.posyandu_id
+        assert visit.age_days == (visit.measured_on - child.birth_date).days
+        assert completed_months(child.birth_date, visit.measured_on) < 60
+        if child.pk in transfers:
+            moved = transfers[child.pk]
+            expected = (
+                moved.to_posyandu_id
+                if visit.period >= moved.transferred_on.replace(day=1)
+                else moved.from_posyandu_id
+            )
+            assert visit.posyandu_id == expected
+        else:
+            assert visit.posyandu_id == child.posyandu_id
+        if child.status in (ChildStatus.MOVED, ChildStatus.DIED):
+            assert visit.measured_on < child.status_date
         assert visit.session is not None and visit.session.date == visit.measured_on
-        assert visit.measured_on >= visit.child.birth_date
+        assert visit.session.posyandu_id == visit.posyandu_id
+        assert visit.measured_on >= child.birth_date
     assert Visit.objects.values("period").distinct().count() <= 24
 
 
@@ -171,5 +198,29 @@ def test_prevalence_of_stunting_is_realistic(db: None) -> None:
     assert report.measured_in_report_period > 1000
     assert 14.0 <= report.stunting_pct <= 22.0
     # Attendance in the reported month: most but not all balita come.
-    born_before = Child.objects.filter(birth_date__lt=report.report_period).count()
-    assert 0.7 <= report.measured_in_report_period / born_before <= 0.9
+    balita = Child.objects.filter(
+        birth_date__lt=report.report_period, status=ChildStatus.ACTIVE
+    ).count()
+    assert 0.7 <= report.measured_in_report_period / balita <= 0.9
+
+
+def test_the_demo_history_has_transfers_leavers_and_two_campaign_rounds(
+    small_city: GenerationReport,
+) -> None:
+    from posyandu.accounts.scope import Scope
+    from posyandu.campaigns.models import Campaign
+    from posyandu.campaigns.selectors import results
+
+    assert ChildTransfer.objects.exists()
+    assert Child.objects.filter(status=ChildStatus.MOVED, status_date__isnull=False).exists()
+    assert Child.objects.filter(status=ChildStatus.AGED_OUT).exists()
+    first, second = Campaign.objects.order_by("starts_on")
+    scope = Scope.for_command_line()
+    found, by_area = results(scope, first)
+    a = by_area[found.areas[0]]
+    found, by_area = results(scope, second)
+    b = by_area[found.areas[0]]
+    # The story of Bontang: coverage 64% -> 99%, screened stunting 27% -> 17.5%.
+    assert 50 <= a.coverage_pct <= 78
+    assert b.coverage_pct >= 95
+    assert a.stunting_pct > b.stunting_pct + 4

@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from posyandu.accounts.models import PUSKESMAS_ROLES, Role, User
+from posyandu.areas.hierarchy import Area, Level, area_by_key
 from posyandu.areas.models import Kelurahan, Kota, Posyandu, Puskesmas
 
 
@@ -73,15 +74,24 @@ administrator manages the system."""
 class Scope:
     """The area and rights of one user (an anonymous user has none)."""
 
-    def __init__(self, user: User | AnonymousUser | None) -> None:
+    def __init__(self, user: User | AnonymousUser | None, *, system: bool = False) -> None:
         self.user: User | None = user if isinstance(user, User) and user.is_active else None
+        self.system = system
 
     @classmethod
     def of(cls, user: User | AnonymousUser | None) -> Scope:
         return cls(user)
 
+    @classmethod
+    def for_command_line(cls) -> Scope:
+        """Everything, as the administrator of the machine running ``posyandu``
+        commands on its own database (no user: audited as the system)."""
+        return cls(None, system=True)
+
     @property
     def role(self) -> Role | None:
+        if self.system:
+            return Role.ADMIN
         if self.user is None:
             return None
         if self.user.is_superuser:
@@ -98,10 +108,10 @@ class Scope:
         """The Posyandu the user works with."""
         qs = Posyandu.objects.all()
         user, role = self.user, self.role
-        if user is None or role is None:
-            return qs.none()
         if role == Role.ADMIN:
             return qs
+        if user is None or role is None:
+            return qs.none()
         if role == Role.KADER:
             return qs.filter(pk=user.posyandu_id) if user.posyandu_id else qs.none()
         if role in PUSKESMAS_ROLES:
@@ -119,10 +129,10 @@ class Scope:
     def puskesmas(self) -> QuerySet[Puskesmas]:
         qs = Puskesmas.objects.all()
         user, role = self.user, self.role
-        if user is None or role is None:
-            return qs.none()
         if role == Role.ADMIN:
             return qs
+        if user is None or role is None:
+            return qs.none()
         if role == Role.DINKES:
             return qs.filter(kota_id=user.kota_id) if user.kota_id else qs.none()
         if role in PUSKESMAS_ROLES:
@@ -170,6 +180,21 @@ class Scope:
         """404 outside the area, 403 inside it for a role without ``capability``."""
         self.require_read(posyandu_id)
         self.require(capability)
+
+    def home_area(self) -> Area | None:
+        """The area the user's reports open on: its Posyandu, its Puskesmas, its kota
+        (an administrator: the first kota)."""
+        user, role = self.user, self.role
+        if user is None or role is None:
+            return None
+        if role == Role.KADER and user.posyandu_id:
+            return area_by_key(f"{Level.POSYANDU}:{user.posyandu_id}")
+        if role in PUSKESMAS_ROLES and user.puskesmas_id:
+            return area_by_key(f"{Level.PUSKESMAS}:{user.puskesmas_id}")
+        if role == Role.DINKES and user.kota_id:
+            return area_by_key(f"{Level.KOTA}:{user.kota_id}")
+        kota = self.kota().order_by("code").first()
+        return area_by_key(f"{Level.KOTA}:{kota.pk}") if kota is not None else None
 
     def writable_posyandu(self, capability: Capability) -> QuerySet[Posyandu]:
         """The Posyandu where the user may do ``capability`` (empty if the role may not)."""

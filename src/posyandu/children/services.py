@@ -24,7 +24,7 @@ from posyandu.accounts.models import User
 from posyandu.areas.models import Kelurahan, Posyandu
 from posyandu.children.models import Child, ChildStatus, ChildTransfer
 from posyandu.children.nik import normalise_nik
-from posyandu.children.signals import child_identity_changed
+from posyandu.children.signals import child_identity_changed, child_write
 from posyandu.core import audit
 from posyandu.core.models import AuditAction
 from posyandu.core.ui import check_date, format_date
@@ -150,22 +150,26 @@ def register_child(
     if child.kelurahan_id is None:
         child.kelurahan = posyandu.kelurahan
     child.full_clean(exclude=["client_token"])
-    try:
-        with transaction.atomic():
-            child.save()
-    except IntegrityError:
-        # The same form saved at the same moment by a second request.
-        if client_token is not None:
-            existing = Child.objects.filter(client_token=client_token).first()
-            if existing is not None:
-                return existing
-        raise
-    audit.record(
-        user=user,
-        action=AuditAction.CREATE,
-        obj=child,
-        changes=audit.diff({}, audit.snapshot(child, [*AUDITED_FIELDS, "posyandu_id"])),
-    )
+    with child_write(None) as write:
+        try:
+            with transaction.atomic():
+                child.save()
+        except IntegrityError:
+            # The same form saved at the same moment by a second request.
+            existing = (
+                Child.objects.filter(client_token=client_token).first() if client_token else None
+            )
+            if existing is None:
+                raise
+            write.child_id = existing.pk
+            return existing
+        write.child_id = child.pk
+        audit.record(
+            user=user,
+            action=AuditAction.CREATE,
+            obj=child,
+            changes=audit.diff({}, audit.snapshot(child, [*AUDITED_FIELDS, "posyandu_id"])),
+        )
     return child
 
 
@@ -173,28 +177,31 @@ def register_child(
 def update_child(*, user: User, child: Child, version: int, data: ChildData) -> Child:
     """Change a child's registry data; :class:`StaleEdit` if ``version`` is not the stored one."""
     locked = _locked(child, version)
-    values = data.cleaned()
-    _check_birth_date(data.birth_date, registering=False)
-    if data.birth_date != locked.birth_date:
-        first = locked.visits.order_by("measured_on").values_list("measured_on", flat=True).first()
-        if first is not None and data.birth_date > first:
-            raise ValidationError(
-                {
-                    "birth_date": _(
-                        "Tanggal lahir tidak boleh sesudah penimbangan pertama (%(d)s)."
-                    )
-                    % {"d": format_date(first)}
-                }
+    with child_write(child.pk):
+        values = data.cleaned()
+        _check_birth_date(data.birth_date, registering=False)
+        if data.birth_date != locked.birth_date:
+            first = (
+                locked.visits.order_by("measured_on").values_list("measured_on", flat=True).first()
             )
-    if values["kelurahan"] is None:
-        values["kelurahan"] = locked.kelurahan
-    before = audit.snapshot(locked, AUDITED_FIELDS)
-    for key, value in values.items():
-        setattr(locked, key, value)
-    changes = audit.diff(before, audit.snapshot(locked, AUDITED_FIELDS))
-    _save_change(locked, user=user, changes=changes)
-    if "birth_date" in changes or "sex" in changes:
-        child_identity_changed.send(sender=Child, child=locked, user=user)
+            if first is not None and data.birth_date > first:
+                raise ValidationError(
+                    {
+                        "birth_date": _(
+                            "Tanggal lahir tidak boleh sesudah penimbangan pertama (%(d)s)."
+                        )
+                        % {"d": format_date(first)}
+                    }
+                )
+        if values["kelurahan"] is None:
+            values["kelurahan"] = locked.kelurahan
+        before = audit.snapshot(locked, AUDITED_FIELDS)
+        for key, value in values.items():
+            setattr(locked, key, value)
+        changes = audit.diff(before, audit.snapshot(locked, AUDITED_FIELDS))
+        _save_change(locked, user=user, changes=changes)
+        if "birth_date" in changes or "sex" in changes:
+            child_identity_changed.send(sender=Child, child=locked, user=user)
     return locked
 
 
@@ -204,12 +211,13 @@ def set_status(
 ) -> Child:
     """Mark a child active, moved away, died or aged out, from ``on``."""
     locked = _locked(child, version)
-    _check_event_date(locked, on, future_message=_("Tanggal tidak boleh di masa depan."))
-    before = {"status": locked.status, "status_date": locked.status_date}
-    locked.status = ChildStatus(status)
-    locked.status_date = on
-    after = {"status": locked.status, "status_date": locked.status_date}
-    return _save_change(locked, user=user, changes=audit.diff(before, after))
+    with child_write(child.pk):
+        _check_event_date(locked, on, future_message=_("Tanggal tidak boleh di masa depan."))
+        before = {"status": locked.status, "status_date": locked.status_date}
+        locked.status = ChildStatus(status)
+        locked.status_date = on
+        after = {"status": locked.status, "status_date": locked.status_date}
+        return _save_change(locked, user=user, changes=audit.diff(before, after))
 
 
 @transaction.atomic
@@ -224,21 +232,22 @@ def transfer_child(
 ) -> ChildTransfer:
     """Move a child to another Posyandu; past visits stay attached to the child."""
     locked = _locked(child, version)
-    if locked.posyandu_id == to_posyandu.pk:
-        raise ValidationError({"to_posyandu": _("Anak sudah terdaftar di posyandu ini.")})
-    _check_event_date(locked, on, future_message=_("Tanggal pindah tidak boleh di masa depan."))
-    transfer = ChildTransfer(
-        child=locked,
-        from_posyandu_id=locked.posyandu_id,
-        to_posyandu=to_posyandu,
-        transferred_on=on,
-        reason=reason,
-        by=_actor(user),
-    )
-    transfer.full_clean()
-    transfer.save()
-    before = {"posyandu_id": locked.posyandu_id}
-    locked.posyandu = to_posyandu
-    changes = {**audit.diff(before, {"posyandu_id": to_posyandu.pk}), "transfer": reason}
-    _save_change(locked, user=user, changes=changes)
+    with child_write(child.pk):
+        if locked.posyandu_id == to_posyandu.pk:
+            raise ValidationError({"to_posyandu": _("Anak sudah terdaftar di posyandu ini.")})
+        _check_event_date(locked, on, future_message=_("Tanggal pindah tidak boleh di masa depan."))
+        transfer = ChildTransfer(
+            child=locked,
+            from_posyandu_id=locked.posyandu_id,
+            to_posyandu=to_posyandu,
+            transferred_on=on,
+            reason=reason,
+            by=_actor(user),
+        )
+        transfer.full_clean()
+        transfer.save()
+        before = {"posyandu_id": locked.posyandu_id}
+        locked.posyandu = to_posyandu
+        changes = {**audit.diff(before, {"posyandu_id": to_posyandu.pk}), "transfer": reason}
+        _save_change(locked, user=user, changes=changes)
     return transfer

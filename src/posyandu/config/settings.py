@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "posyandu.children",
     "posyandu.measurements",
     "posyandu.administration",
+    "posyandu.campaigns",
+    "posyandu.reports",
 ]
 
 MIDDLEWARE = [

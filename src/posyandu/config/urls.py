@@ -11,6 +11,8 @@ urlpatterns = [
     path("akun/", include("posyandu.accounts.urls")),
     path("anak/", include("posyandu.children.urls")),
     path("penimbangan/", include("posyandu.measurements.urls")),
+    path("laporan/", include("posyandu.reports.urls")),
+    path("kampanye/", include("posyandu.campaigns.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

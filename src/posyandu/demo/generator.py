@@ -30,8 +30,11 @@ import numpy.typing as npt
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from posyandu.areas.hierarchy import find_area
 from posyandu.areas.models import Kecamatan, Kelurahan, Kota, Posyandu, Puskesmas
-from posyandu.children.models import Child, ChildStatus, Sex, new_local_id
+from posyandu.campaigns.models import Campaign
+from posyandu.campaigns.services import open_campaign
+from posyandu.children.models import Child, ChildStatus, ChildTransfer, Sex, new_local_id
 from posyandu.core.policy_in_force import PoliciesInForce
 from posyandu.demo import city, names
 from posyandu.growth import compute_zscores
@@ -48,6 +51,7 @@ from posyandu.policy import (
     VISIT_PLAUSIBILITY,
     WHO_MEASURING,
 )
+from posyandu.reports.aggregates import rebuild as rebuild_aggregates
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -81,6 +85,18 @@ POSITION_MISTAKE_RATE: Final = 0.005
 OEDEMA_RATE: Final = 0.0005
 NO_NIK_INFANT_RATE: Final = 0.30
 NO_NIK_OLDER_RATE: Final = 0.05
+
+# The registry's history over the 24 months (drawn from a second random stream).
+TRANSFER_RATE: Final = 0.03
+MOVED_AWAY_RATE: Final = 0.02
+DIED_RATE: Final = 0.002
+# Two Operasi Timbang rounds, a year and six months ago (DOMAIN.md: Bontang's
+# coverage rose from 64% to 99% and screened stunting fell from 27.4% to
+# 17.53% once lengths were measured properly).
+CAMPAIGN_MONTHS_AGO: Final = (12, 6)
+CAMPAIGN_ATTENDANCE: Final = (0.64, 0.997)
+CAMPAIGN_LENGTH_BIAS_Z: Final = (0.33, 0.0)
+"""Lengths under-measured in the first round (no proper board yet), in SD units."""
 
 
 @dataclass
@@ -270,10 +286,13 @@ def generate(
         areas = _create_areas()
         lap("areas")
         kids = _draw_children(rng, children, today, areas)
+        history_rng = np.random.default_rng(seed + 1)
+        _draw_history(history_rng, kids, today, len(areas.posyandu))
         child_pks = _create_children(rng, kids, areas, today)
+        _create_transfers(kids, child_pks, areas)
         lap("children")
         say(f"  {len(child_pks):,} anak dibuat".replace(",", "."))
-        visits = _draw_visits(rng, kids, today, len(areas.posyandu))
+        visits = _draw_visits(rng, history_rng, kids, today, len(areas.posyandu))
         lap("draw visits")
         derived = _derive(kids, visits, PoliciesInForce.load())
         lap("derive")
@@ -282,6 +301,13 @@ def generate(
         n_visits = _create_visits(kids, visits, derived, child_pks, areas, sessions)
         lap("visits")
         say(f"  {n_visits:,} kunjungan dibuat".replace(",", "."))
+        rows = rebuild_aggregates()
+        lap("aggregates")
+        say(f"  {rows:,} baris agregat bulanan".replace(",", "."))
+        rounds = _open_past_campaigns(areas, visits, today)
+        lap("campaigns")
+        for campaign in rounds:
+            say(f"  {campaign.name}: {campaign.targets.count():,} sasaran".replace(",", "."))
     report_month = visits.report_month
     in_report = visits.month == report_month
     measured = in_report & ~np.isnan(derived["z_lhfa"])
@@ -317,15 +343,24 @@ class _Children:
     attendance: FloatArray
     head_measured: BoolArray
     muac_measured: BoolArray
+    # The history: where a child lived before a transfer, and when it left.
+    old_posyandu_index: IntArray
+    transfer_on: npt.NDArray[np.datetime64]
+    left_status: npt.NDArray[np.str_]
+    left_on: npt.NDArray[np.datetime64]
 
 
 def _draw_children(rng: np.random.Generator, n: int, today: dt.date, areas: _Areas) -> _Children:
+    """``n`` balita today, and those who turned 60 months during the last year."""
     n_posyandu = len(areas.posyandu)
     weights = rng.lognormal(0.0, 0.35, n_posyandu)
-    posyandu_index = rng.choice(n_posyandu, size=n, p=weights / weights.sum())
-    # Every age at which a child is still a balita today (0-59 completed months).
+    # Every age at which a child is still a balita today (0-59 completed
+    # months), and a year more for those who aged out since.
     oldest_days = (today - BALITA.last_birth_date_aged_out(today)).days
-    age_today = rng.integers(0, oldest_days, size=n)
+    aged_out_days = oldest_days + 365
+    n = n + round(n * 365 / oldest_days)
+    posyandu_index = rng.choice(n_posyandu, size=n, p=weights / weights.sum())
+    age_today = rng.integers(0, aged_out_days, size=n)
     birth = np.datetime64(today, "D") - age_today.astype("timedelta64[D]")
     lhfa_birth = rng.normal(LHFA_BIRTH_MEAN, LHFA_BIRTH_SD, n)
     return _Children(
@@ -340,7 +375,56 @@ def _draw_children(rng: np.random.Generator, n: int, today: dt.date, areas: _Are
         attendance=rng.beta(ATTENDANCE_A, ATTENDANCE_B, n),
         head_measured=rng.random(n) < 0.4,
         muac_measured=rng.random(n) < 0.5,
+        old_posyandu_index=posyandu_index.astype(np.int64),
+        transfer_on=np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
+        left_status=np.full(n, "", dtype="<U10"),
+        left_on=np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
     )
+
+
+def _sixty_months_on(birth: npt.NDArray[np.datetime64]) -> npt.NDArray[np.datetime64]:
+    """The day each child completes its balita months (the same day of the month,
+    or the last day of a shorter month): the engine's completed months."""
+    birth_month = birth.astype("datetime64[M]")
+    day = (birth - birth_month.astype("datetime64[D]")).astype(np.int64)
+    target = birth_month + BALITA.max_completed_months
+    month_days = (target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")
+    last_day = month_days.astype(np.int64) - 1
+    offset = np.minimum(day, last_day).astype("timedelta64[D]")
+    result: npt.NDArray[np.datetime64] = target.astype("datetime64[D]") + offset
+    return result
+
+
+def _draw_history(
+    hrng: np.random.Generator, kids: _Children, today: dt.date, n_posyandu: int
+) -> None:
+    """Aged out, moved to another Posyandu, moved away, died: with their dates."""
+    n = kids.n
+    today_d = np.datetime64(today, "D")
+    window_start = (np.datetime64(today, "M") - (MONTHS - 1)).astype("datetime64[D]")
+    sixty = _sixty_months_on(kids.birth)
+    aged_out = sixty <= today_d
+    kids.left_status[aged_out] = ChildStatus.AGED_OUT.value
+    kids.left_on[aged_out] = sixty[aged_out]
+    earliest = np.maximum(kids.birth, window_start)
+    span = np.maximum((np.minimum(sixty, today_d) - earliest).astype(np.int64), 1)
+
+    def some_day(rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.datetime64]:
+        offset = (hrng.random(int(rows.sum())) * span[rows]).astype(np.int64)
+        days: npt.NDArray[np.datetime64] = earliest[rows] + offset.astype("timedelta64[D]")
+        return days
+
+    draw = hrng.random(n)
+    movers = ~aged_out & (draw < TRANSFER_RATE)
+    kids.transfer_on[movers] = some_day(movers)
+    others = hrng.integers(1, n_posyandu, int(movers.sum()))
+    kids.posyandu_index[movers] = (kids.old_posyandu_index[movers] + others) % n_posyandu
+    away = ~aged_out & (draw >= TRANSFER_RATE) & (draw < TRANSFER_RATE + MOVED_AWAY_RATE)
+    kids.left_status[away] = ChildStatus.MOVED.value
+    kids.left_on[away] = some_day(away)
+    died = ~aged_out & (draw >= 1 - DIED_RATE)
+    kids.left_status[died] = ChildStatus.DIED.value
+    kids.left_on[died] = some_day(died)
 
 
 def _pick(rng: np.random.Generator, words: tuple[str, ...], n: int) -> list[str]:
@@ -424,10 +508,13 @@ def _create_children(
             "kelurahan_id": [p.kelurahan_id for p in posyandu],
             "posyandu_id": [p.pk for p in posyandu],
             "has_kia_book": kia.tolist(),
+            "status": [status or ChildStatus.ACTIVE.value for status in kids.left_status.tolist()],
+            "status_date": [
+                None if d is None else connection.ops.adapt_datefield_value(d)
+                for d in kids.left_on.astype(object).tolist()
+            ],
         },
         {
-            "status": ChildStatus.ACTIVE.value,
-            "status_date": None,
             "client_token": None,
             "version": 1,
             "created_at": now,
@@ -466,7 +553,11 @@ class _Visits:
 
 
 def _draw_visits(
-    rng: np.random.Generator, kids: _Children, today: dt.date, n_posyandu: int
+    rng: np.random.Generator,
+    history_rng: np.random.Generator,
+    kids: _Children,
+    today: dt.date,
+    n_posyandu: int,
 ) -> _Visits:
     n = kids.n
     this_month = np.datetime64(today, "M")
@@ -477,10 +568,27 @@ def _draw_visits(
     session_day = rng.integers(3, 26, n_posyandu)
     session_date = period_days[None, :] + (session_day[:, None] - 1).astype("timedelta64[D]")
     held = session_date <= np.datetime64(today, "D")
-    child_dates = session_date[kids.posyandu_index]  # (n, MONTHS)
+    # Where each child was weighed each month: before its transfer month at
+    # its old Posyandu, from then on at the new one; never after it left.
+    transfer_month = np.where(
+        np.isnat(kids.transfer_on),
+        MONTHS,
+        (kids.transfer_on.astype("datetime64[M]") - period_months[0]).astype(np.int64),
+    )
+    month_grid = np.arange(MONTHS)[None, :]
+    where = np.where(
+        month_grid < transfer_month[:, None],
+        kids.old_posyandu_index[:, None],
+        kids.posyandu_index[:, None],
+    )  # (n, MONTHS)
+    child_dates = session_date[where, month_grid]
     age = (child_dates - kids.birth[:, None]).astype(np.int64)
-    eligible = held[kids.posyandu_index] & (age >= 0)
+    still_here = np.isnat(kids.left_on)[:, None] | (child_dates < kids.left_on[:, None])
+    eligible = held[where, month_grid] & (age >= 0) & still_here
     attend = eligible & (rng.random((n, MONTHS)) < kids.attendance[:, None])
+    for months_ago, share in zip(CAMPAIGN_MONTHS_AGO, CAMPAIGN_ATTENDANCE, strict=True):
+        m = MONTHS - 1 - months_ago
+        attend[:, m] = eligible[:, m] & (history_rng.random(n) < share)
     # A newborn is brought to the first Posyandu day after birth more often.
     first_eligible = eligible & (np.cumsum(eligible, axis=1) == 1)
     attend |= first_eligible & (rng.random((n, MONTHS)) < 0.5)
@@ -506,9 +614,17 @@ def _draw_visits(
     young = age_v < LENGTH_HEIGHT_SWITCH_DAYS
     mistake = (age_v >= 365) & (rng.random(k) < POSITION_MISTAKE_RATE)
     position = np.where(young ^ mistake, "l", "h")
-    # The number written down is what the board showed in the position used.
+    # The number written down is what the board showed in the position used;
+    # in the first campaign round, lengths were under-measured.
     diff = WHO_MEASURING.lying_standing_diff_cm
     shift = np.where(mistake, np.where(young, -diff, diff), 0.0)
+    for months_ago, bias_z in zip(CAMPAIGN_MONTHS_AGO, CAMPAIGN_LENGTH_BIAS_Z, strict=True):
+        rows = month_idx == MONTHS - 1 - months_ago
+        if bias_z and rows.any():
+            z_true = z_lhfa[child_idx[rows], month_idx[rows]]
+            shift[rows] -= measurement_at_z("lhfa", sex_v[rows], age_v[rows], z_true) - (
+                measurement_at_z("lhfa", sex_v[rows], age_v[rows], z_true - bias_z)
+            )
     height = np.round(adj_length + shift, 1)
 
     z_w = z_wflh[child_idx, month_idx]
@@ -557,7 +673,7 @@ def _draw_visits(
         report_month=report_month,
         session_day=session_day.astype(np.int64),
         child=child_idx.astype(np.int64),
-        posyandu=kids.posyandu_index[child_idx].tolist(),
+        posyandu=where[child_idx, month_idx].tolist(),
         month=month_idx.astype(np.int64),
         measured_on=measured_on,
         age_days=age_v,
@@ -798,3 +914,53 @@ def _insert_rows(
         for start in range(0, k, BATCH * 10):
             cursor.executemany(sql, rows[start : start + BATCH * 10])
     return k
+
+
+def _create_transfers(kids: _Children, child_pks: list[int], areas: _Areas) -> None:
+    moved = np.nonzero(~np.isnat(kids.transfer_on))[0]
+    ChildTransfer.objects.bulk_create(
+        [
+            ChildTransfer(
+                child_id=child_pks[i],
+                from_posyandu=areas.posyandu[int(kids.old_posyandu_index[i])],
+                to_posyandu=areas.posyandu[int(kids.posyandu_index[i])],
+                transferred_on=kids.transfer_on[i].astype(object),
+                reason="ikut orang tua pindah rumah",
+            )
+            for i in moved.tolist()
+        ]
+    )
+
+
+MONTH_NAMES: Final = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def _open_past_campaigns(areas: _Areas, v: _Visits, today: dt.date) -> list[Campaign]:
+    """The two Operasi Timbang rounds of the story, each over a whole month."""
+    rounds = []
+    for months_ago in CAMPAIGN_MONTHS_AGO:
+        period = v.periods[MONTHS - 1 - months_ago]
+        next_month = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        rounds.append(
+            open_campaign(
+                user=None,
+                name=f"Operasi Timbang {MONTH_NAMES[period.month - 1]} {period.year}",
+                area=find_area(areas.kota.code),
+                starts_on=period,
+                ends_on=min(next_month - dt.timedelta(days=1), today),
+            )
+        )
+    return rounds

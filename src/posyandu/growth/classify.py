@@ -157,3 +157,18 @@ def is_underweight(z_wfa: npt.ArrayLike) -> BoolArray:
 def is_overweight(z_wflh: npt.ArrayLike) -> BoolArray:
     """Weight-for-length/height above +2 (gizi lebih or obesitas); False for NaN."""
     return _rounded(z_wflh) > REPORT_CUTOFFS.overweight_wflh_above
+
+
+def is_severely_stunted(z_lhfa: npt.ArrayLike) -> BoolArray:
+    """Length/height-for-age below −3 (sangat pendek); False for NaN."""
+    return _rounded(z_lhfa) < REPORT_CUTOFFS.severely_stunted_lhfa_below
+
+
+def is_severely_wasted(z_wflh: npt.ArrayLike) -> BoolArray:
+    """Weight-for-length/height below −3 (gizi buruk); False for NaN."""
+    return _rounded(z_wflh) < REPORT_CUTOFFS.severely_wasted_wflh_below
+
+
+def is_severely_underweight(z_wfa: npt.ArrayLike) -> BoolArray:
+    """Weight-for-age below −3 (berat badan sangat kurang); False for NaN."""
+    return _rounded(z_wfa) < REPORT_CUTOFFS.severely_underweight_wfa_below

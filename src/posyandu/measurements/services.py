@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from posyandu.accounts.models import User
 from posyandu.areas.models import Posyandu
 from posyandu.children.models import Child
+from posyandu.children.signals import child_write, visits_recomputed
 from posyandu.core import audit
 from posyandu.core.models import AuditAction
 from posyandu.core.policy_in_force import PoliciesInForce
@@ -290,6 +291,10 @@ def recompute_weight_gain(
             .values_list("pk", "child_id", "child__birth_date", "measured_on", "weight_kg")
         ]
         changed += _store_gains(rows, policies)
+    if changed:
+        visits_recomputed.send(
+            sender=Visit, child_ids=None if child_ids is None and since is None else ids
+        )
     return changed
 
 
@@ -398,38 +403,46 @@ def record_visit(
                 % {"name": child.name, "d": format_date(already.measured_on)}
             }
         )
-    assessment = preview(child=child, values=values)
-    if assessment.warnings and not confirm_warnings:
-        raise NeedsConfirmation(assessment)
-    visit = Visit(
-        child=child,
-        posyandu=posyandu or (session.posyandu if session else child.posyandu),
-        session=session,
-        period=period,
-        client_id=client_id,
-        recorded_by=_actor(user),
-        warnings_confirmed=bool(assessment.warnings),
-        **values.as_dict(),
-    )
-    _apply_assessment(visit, assessment)
-    visit.full_clean(exclude=["client_id"])
-    try:
-        with transaction.atomic():
-            visit.save()
-    except IntegrityError as exc:
-        # Two phones saving the same child at once: the constraint decides.
-        raise ValidationError(
-            {"measured_on": _("%(name)s sudah ditimbang bulan ini.") % {"name": child.name}}
-        ) from exc
-    refresh_weight_gain(child)
-    visit.refresh_from_db()
-    audit.record(
-        user=user,
-        action=AuditAction.CREATE,
-        obj=visit,
-        changes=audit.diff({}, _visit_snapshot(visit)),
-    )
+    _lock_child(child.pk)
+    with child_write(child.pk):
+        assessment = preview(child=child, values=values)
+        if assessment.warnings and not confirm_warnings:
+            raise NeedsConfirmation(assessment)
+        visit = Visit(
+            child=child,
+            posyandu=posyandu or (session.posyandu if session else child.posyandu),
+            session=session,
+            period=period,
+            client_id=client_id,
+            recorded_by=_actor(user),
+            warnings_confirmed=bool(assessment.warnings),
+            **values.as_dict(),
+        )
+        _apply_assessment(visit, assessment)
+        visit.full_clean(exclude=["client_id"])
+        try:
+            with transaction.atomic():
+                visit.save()
+        except IntegrityError as exc:
+            # Two phones saving the same child at once: the constraint decides.
+            raise ValidationError(
+                {"measured_on": _("%(name)s sudah ditimbang bulan ini.") % {"name": child.name}}
+            ) from exc
+        refresh_weight_gain(child)
+        visit.refresh_from_db()
+        audit.record(
+            user=user,
+            action=AuditAction.CREATE,
+            obj=visit,
+            changes=audit.diff({}, _visit_snapshot(visit)),
+        )
     return visit
+
+
+def _lock_child(child_id: int) -> None:
+    """Serialise writes to one child's visits: each one's derived rows (N/T of
+    the later months, the monthly aggregates) start from the one before."""
+    list(Child.objects.select_for_update().filter(pk=child_id).values_list("pk", flat=True))
 
 
 def _lock(visit: Visit, version: int) -> Visit:
@@ -455,37 +468,39 @@ def update_visit(
     """Correct a visit. :class:`StaleVisit` if ``version`` is old, :class:`VisitGone`
     if it was deleted meanwhile."""
     locked = _lock(visit, version)
-    child = locked.child
-    values = validate_values(child, values)
-    assert values.measured_on is not None
-    period = first_of_month(values.measured_on)
-    if Visit.objects.filter(child=child, period=period).exclude(pk=locked.pk).exists():
-        raise ValidationError(
-            {"measured_on": _("Sudah ada kunjungan lain di bulan itu untuk anak ini.")}
+    _lock_child(locked.child_id)
+    with child_write(locked.child_id):
+        child = locked.child
+        values = validate_values(child, values)
+        assert values.measured_on is not None
+        period = first_of_month(values.measured_on)
+        if Visit.objects.filter(child=child, period=period).exclude(pk=locked.pk).exists():
+            raise ValidationError(
+                {"measured_on": _("Sudah ada kunjungan lain di bulan itu untuk anak ini.")}
+            )
+        assessment = preview(child=child, values=values, exclude_pk=locked.pk)
+        if assessment.warnings and not confirm_warnings:
+            raise NeedsConfirmation(assessment)
+        before = _visit_snapshot(locked)
+        for key, value in values.as_dict().items():
+            setattr(locked, key, value)
+        if locked.session is not None and first_of_month(locked.session.date) != period:
+            # Moved to another month: it no longer belongs to that opening day.
+            locked.session = None
+        locked.period = period
+        locked.warnings_confirmed = bool(assessment.warnings)
+        _apply_assessment(locked, assessment)
+        locked.version += 1
+        locked.full_clean(exclude=["client_id"])
+        locked.save()
+        refresh_weight_gain(child)
+        locked.refresh_from_db()
+        audit.record(
+            user=user,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            changes=audit.diff(before, _visit_snapshot(locked)),
         )
-    assessment = preview(child=child, values=values, exclude_pk=locked.pk)
-    if assessment.warnings and not confirm_warnings:
-        raise NeedsConfirmation(assessment)
-    before = _visit_snapshot(locked)
-    for key, value in values.as_dict().items():
-        setattr(locked, key, value)
-    if locked.session is not None and first_of_month(locked.session.date) != period:
-        # Moved to another month: it no longer belongs to that opening day.
-        locked.session = None
-    locked.period = period
-    locked.warnings_confirmed = bool(assessment.warnings)
-    _apply_assessment(locked, assessment)
-    locked.version += 1
-    locked.full_clean(exclude=["client_id"])
-    locked.save()
-    refresh_weight_gain(child)
-    locked.refresh_from_db()
-    audit.record(
-        user=user,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        changes=audit.diff(before, _visit_snapshot(locked)),
-    )
     return locked
 
 
@@ -493,15 +508,17 @@ def update_visit(
 def delete_visit(*, user: User, visit: Visit, version: int) -> None:
     """Delete a visit entered by mistake; later months' N/T follow."""
     locked = _lock(visit, version)
-    child = locked.child
-    audit.record(
-        user=user,
-        action=AuditAction.DELETE,
-        obj=locked,
-        changes=audit.diff(_visit_snapshot(locked), {}),
-    )
-    locked.delete()
-    refresh_weight_gain(child)
+    _lock_child(locked.child_id)
+    with child_write(locked.child_id):
+        child = locked.child
+        audit.record(
+            user=user,
+            action=AuditAction.DELETE,
+            obj=locked,
+            changes=audit.diff(_visit_snapshot(locked), {}),
+        )
+        locked.delete()
+        refresh_weight_gain(child)
 
 
 @transaction.atomic

@@ -218,6 +218,9 @@ class ReportCutoffs:
     wasted_wflh_below: float
     underweight_wfa_below: float
     overweight_wflh_above: float
+    severely_stunted_lhfa_below: float
+    severely_wasted_wflh_below: float
+    severely_underweight_wfa_below: float
 
 
 REPORT_CUTOFFS: Final = ReportCutoffs(
@@ -228,6 +231,9 @@ REPORT_CUTOFFS: Final = ReportCutoffs(
     wasted_wflh_below=-2.0,
     underweight_wfa_below=-2.0,
     overweight_wflh_above=2.0,
+    severely_stunted_lhfa_below=-3.0,
+    severely_wasted_wflh_below=-3.0,
+    severely_underweight_wfa_below=-3.0,
 )
 
 

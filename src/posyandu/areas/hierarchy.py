@@ -1,0 +1,163 @@
+"""Areas by code, and the roll-up of Posyandu into every level above them.
+
+A report or a campaign names its area by code: a kota, kecamatan or kelurahan
+(Kemendagri code), a Puskesmas or a Posyandu (their own codes). Counts are
+kept per Posyandu; :func:`rollup` sums them into the kelurahan, kecamatan,
+Puskesmas and kota each Posyandu belongs to.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from posyandu.areas.models import Kecamatan, Kelurahan, Kota, Posyandu, Puskesmas
+
+
+class Level(enum.StrEnum):
+    KOTA = "kota"
+    KECAMATAN = "kecamatan"
+    KELURAHAN = "kelurahan"
+    PUSKESMAS = "puskesmas"
+    POSYANDU = "posyandu"
+
+
+LEVEL_ORDER = (Level.KOTA, Level.KECAMATAN, Level.KELURAHAN, Level.PUSKESMAS, Level.POSYANDU)
+
+
+@dataclass(frozen=True)
+class Area:
+    level: Level
+    pk: int
+    code: str
+    name: str
+
+    @property
+    def key(self) -> str:
+        """``level:pk``, as a query-string value."""
+        return f"{self.level}:{self.pk}"
+
+
+class UnknownArea(ValueError):
+    """No area has this code (or key)."""
+
+
+_MODELS: dict[Level, type[Kota | Kecamatan | Kelurahan | Puskesmas | Posyandu]] = {
+    Level.KOTA: Kota,
+    Level.KECAMATAN: Kecamatan,
+    Level.KELURAHAN: Kelurahan,
+    Level.PUSKESMAS: Puskesmas,
+    Level.POSYANDU: Posyandu,
+}
+
+
+def find_area(code: str) -> Area:
+    """The area with this code; :class:`UnknownArea` naming the code otherwise."""
+    code = (code or "").strip()
+    for level in LEVEL_ORDER:
+        found = _MODELS[level].objects.filter(code=code).values_list("pk", "code", "name").first()
+        if found is not None:
+            return Area(level, found[0], found[1], found[2])
+    raise UnknownArea(f"no kota, kecamatan, kelurahan, Puskesmas or Posyandu has code {code!r}")
+
+
+def area_by_key(key: str) -> Area:
+    """The area of a ``level:pk`` key; :class:`UnknownArea` otherwise."""
+    level_text, _sep, pk_text = (key or "").partition(":")
+    if level_text not in Level.__members__.values() or not (
+        pk_text.isascii() and pk_text.isdigit()
+    ):
+        raise UnknownArea(f"not an area key: {key!r}")
+    level = Level(level_text)
+    found = _MODELS[level].objects.filter(pk=int(pk_text)).values_list("pk", "code", "name").first()
+    if found is None:
+        raise UnknownArea(f"no {level} with id {pk_text}")
+    return Area(level, found[0], found[1], found[2])
+
+
+def posyandu_of(area: Area) -> QuerySet[Posyandu]:
+    """Every Posyandu in ``area``."""
+    qs = Posyandu.objects.all()
+    return {
+        Level.KOTA: lambda: qs.filter(kelurahan__kecamatan__kota_id=area.pk),
+        Level.KECAMATAN: lambda: qs.filter(kelurahan__kecamatan_id=area.pk),
+        Level.KELURAHAN: lambda: qs.filter(kelurahan_id=area.pk),
+        Level.PUSKESMAS: lambda: qs.filter(puskesmas_id=area.pk),
+        Level.POSYANDU: lambda: qs.filter(pk=area.pk),
+    }[area.level]()
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The areas of one area and every level below it, and each Posyandu's parents."""
+
+    root: Area
+    areas: list[Area]
+    parents: dict[int, list[Area]]
+    """Posyandu id -> every area of ``areas`` it belongs to (itself included)."""
+
+    def children_of(self, area: Area) -> list[Area]:
+        """The areas one level below ``area`` (for a drill-down)."""
+        below = {
+            Level.KOTA: (Level.KECAMATAN, Level.PUSKESMAS),
+            Level.KECAMATAN: (Level.KELURAHAN,),
+            Level.KELURAHAN: (Level.POSYANDU,),
+            Level.PUSKESMAS: (Level.POSYANDU,),
+            Level.POSYANDU: (),
+        }[area.level]
+        inside = {p for p, parents in self.parents.items() if area in parents}
+        return [
+            a for a in self.areas if a.level in below and any(a in self.parents[p] for p in inside)
+        ]
+
+    def posyandu_ids(self, area: Area) -> list[int]:
+        return [p for p, parents in self.parents.items() if area in parents]
+
+
+def tree(root: Area, posyandu_ids: Iterable[int] | None = None) -> Tree:
+    """``root`` and its areas down to Posyandu, limited to ``posyandu_ids`` if given
+    (a user's scope)."""
+    qs = posyandu_of(root).select_related("kelurahan__kecamatan__kota", "puskesmas")
+    if posyandu_ids is not None:
+        qs = qs.filter(pk__in=list(posyandu_ids))
+    parents: dict[int, list[Area]] = {}
+    seen: dict[tuple[Level, int], Area] = {}
+
+    def area(level: Level, obj: Kota | Kecamatan | Kelurahan | Puskesmas | Posyandu) -> Area:
+        key = (level, int(obj.pk))
+        if key not in seen:
+            seen[key] = Area(level, int(obj.pk), obj.code, obj.name)
+        return seen[key]
+
+    for p in qs.order_by("code"):
+        chain = [
+            area(Level.KOTA, p.kelurahan.kecamatan.kota),
+            area(Level.KECAMATAN, p.kelurahan.kecamatan),
+            area(Level.KELURAHAN, p.kelurahan),
+            area(Level.PUSKESMAS, p.puskesmas),
+            area(Level.POSYANDU, p),
+        ]
+        start = LEVEL_ORDER.index(root.level)
+        keep = [a for a in chain if LEVEL_ORDER.index(a.level) >= start]
+        if root.level in (Level.KECAMATAN, Level.KELURAHAN):
+            keep = [a for a in keep if a.level != Level.PUSKESMAS]
+        if root.level == Level.PUSKESMAS:
+            keep = [a for a in keep if a.level in (Level.PUSKESMAS, Level.POSYANDU)]
+        parents[int(p.pk)] = keep
+    ordered = sorted(seen.values(), key=lambda a: (LEVEL_ORDER.index(a.level), a.code))
+    used = {a for chain in parents.values() for a in chain}
+    return Tree(root=root, areas=[a for a in ordered if a in used] or [root], parents=parents)
+
+
+def rollup(per_posyandu: Mapping[int, Mapping[str, int]], tree: Tree) -> dict[Area, dict[str, int]]:
+    """Sum per-Posyandu counts into every area of ``tree``."""
+    totals: dict[Area, dict[str, int]] = {a: {} for a in tree.areas}
+    for posyandu_id, counts in per_posyandu.items():
+        for area in tree.parents.get(posyandu_id, []):
+            bucket = totals.setdefault(area, {})
+            for name, n in counts.items():
+                bucket[name] = bucket.get(name, 0) + n
+    return totals

@@ -1,0 +1,83 @@
+"""Operasi Timbang: a city-wide weighing campaign and its frozen target list."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from posyandu.areas.hierarchy import Level
+from posyandu.areas.models import Posyandu
+from posyandu.children.models import Child
+from posyandu.measurements.models import Visit
+
+
+class Campaign(models.Model):
+    """A window of days in which every balita of an area is to be weighed and measured."""
+
+    name = models.CharField(_("nama"), max_length=120)
+    area_level = models.CharField(
+        _("tingkat wilayah"), max_length=12, choices=[(lv.value, lv.value) for lv in Level]
+    )
+    area_id = models.PositiveIntegerField(_("id wilayah"))
+    area_code = models.CharField(_("kode wilayah"), max_length=30)
+    area_name = models.CharField(_("wilayah"), max_length=100)
+    starts_on = models.DateField(_("mulai"))
+    ends_on = models.DateField(_("selesai"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("operasi timbang")
+        verbose_name_plural = _("operasi timbang")
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y})"
+
+
+class HomeVisitOutcome(models.TextChoices):
+    MEASURED_HOME = "diukur", _("Diukur di rumah")
+    MOVED = "pindah", _("Pindah")
+    DIED = "meninggal", _("Meninggal")
+    REFUSED = "menolak", _("Menolak")
+    NOT_FOUND = "tidak_ditemukan", _("Tidak ditemukan")
+
+
+class CampaignTarget(models.Model):
+    """One child of the frozen target list (*sasaran*), fixed when the campaign opens:
+    where it lived on the start date stays its Posyandu for this campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="campaign_targets")
+    posyandu = models.ForeignKey(Posyandu, on_delete=models.PROTECT, related_name="+")
+    measured_on = models.DateField(_("diukur"), null=True, blank=True)
+    visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    """The latest visit in the window: the measurement the results read."""
+    outcome = models.CharField(
+        _("hasil kunjungan rumah"), max_length=20, choices=HomeVisitOutcome.choices, blank=True
+    )
+    outcome_on = models.DateField(_("tanggal kunjungan rumah"), null=True, blank=True)
+    outcome_note = models.CharField(_("catatan"), max_length=200, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sasaran operasi timbang")
+        verbose_name_plural = _("sasaran operasi timbang")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "child"], name="one_target_per_child")
+        ]
+        indexes = [models.Index(fields=["campaign", "posyandu", "measured_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.child_id}"
+
+    @property
+    def audit_kota_id(self) -> int:
+        return self.posyandu.audit_kota_id

@@ -1,0 +1,152 @@
+"""Reads of Operasi Timbang: campaigns in the user's area, live coverage by area,
+the children not yet measured, the results beside the previous campaign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from posyandu.accounts.scope import Scope
+from posyandu.areas.hierarchy import Area, Tree, area_by_key, rollup, tree
+from posyandu.campaigns.models import Campaign, CampaignTarget
+from posyandu.core import audit
+from posyandu.policy import REPORT_CUTOFFS
+
+
+def campaigns_for(scope: Scope) -> QuerySet[Campaign]:
+    """Campaigns with at least one target in the user's area."""
+    return (
+        Campaign.objects.filter(targets__posyandu__in=scope.posyandu()).distinct()
+        | Campaign.objects.filter(pk__in=[]).distinct()
+    )
+
+
+def campaign_for(scope: Scope, pk: int) -> Campaign:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if not campaign.targets.filter(posyandu_id__in=scope.posyandu_ids).exists():
+        raise Http404
+    return campaign
+
+
+def campaign_area(campaign: Campaign) -> Area:
+    return area_by_key(f"{campaign.area_level}:{campaign.area_id}")
+
+
+def campaign_tree(scope: Scope, campaign: Campaign, area: Area | None = None) -> Tree:
+    """The campaign's area (or ``area`` inside it) and the areas below, in the user's scope."""
+    root = area or campaign_area(campaign)
+    found = tree(root, scope.posyandu_ids)
+    if not found.parents:
+        raise Http404
+    return found
+
+
+RESULT_COUNTS = {
+    "target": Q(),
+    "measured": Q(measured_on__isnull=False),
+    "stunting_denominator": Q(visit__z_lhfa__isnull=False, visit__flag_lhfa=False),
+    "stunting_numerator": Q(
+        visit__z_lhfa__lt=REPORT_CUTOFFS.stunted_lhfa_below, visit__flag_lhfa=False
+    ),
+    "wasting_denominator": Q(visit__oedema=True)
+    | Q(visit__z_wflh__isnull=False, visit__flag_wflh=False),
+    "wasting_numerator": Q(visit__oedema=True)
+    | Q(visit__z_wflh__lt=REPORT_CUTOFFS.wasted_wflh_below, visit__flag_wflh=False),
+    "underweight_denominator": Q(visit__oedema=True)
+    | Q(visit__z_wfa__isnull=False, visit__flag_wfa=False),
+    "underweight_numerator": Q(visit__oedema=True)
+    | Q(visit__z_wfa__lt=REPORT_CUTOFFS.underweight_wfa_below, visit__flag_wfa=False),
+}
+"""Per target: counted, measured in the window, and the screening results of the
+latest measurement in the window (flagged z-scores left out; oedema counts as
+wasted and underweight)."""
+
+COVERAGE_COUNTS = ("target", "measured")
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    area: Area
+    counts: dict[str, int]
+
+    def count(self, name: str) -> int:
+        return int(self.counts.get(name, 0))
+
+    def pct(self, numerator: str, denominator: str) -> float | None:
+        below = self.count(denominator)
+        return 100.0 * self.count(numerator) / below if below else None
+
+    @property
+    def coverage_pct(self) -> float | None:
+        return self.pct("measured", "target")
+
+    @property
+    def stunting_pct(self) -> float | None:
+        return self.pct("stunting_numerator", "stunting_denominator")
+
+    @property
+    def wasting_pct(self) -> float | None:
+        return self.pct("wasting_numerator", "wasting_denominator")
+
+    @property
+    def underweight_pct(self) -> float | None:
+        return self.pct("underweight_numerator", "underweight_denominator")
+
+
+def results(
+    scope: Scope, campaign: Campaign, area: Area | None = None, *, coverage_only: bool = False
+) -> tuple[Tree, dict[Area, AreaResult]]:
+    """Coverage (and, unless ``coverage_only``, screening results) of every area of
+    the campaign's tree, summed per Posyandu in one query."""
+    found = campaign_tree(scope, campaign, area)
+    names = COVERAGE_COUNTS if coverage_only else tuple(RESULT_COUNTS)
+    per_posyandu = {
+        row["posyandu_id"]: {name: row[name] for name in names}
+        for row in CampaignTarget.objects.filter(
+            campaign=campaign, posyandu_id__in=list(found.parents)
+        )
+        .values("posyandu_id")
+        .annotate(**{name: Count("pk", filter=RESULT_COUNTS[name]) for name in names})
+    }
+    totals = rollup(per_posyandu, found)
+    return found, {a: AreaResult(a, totals.get(a, {})) for a in found.areas}
+
+
+def previous_campaign(campaign: Campaign) -> Campaign | None:
+    """The campaign over the same area that started before this one."""
+    return (
+        Campaign.objects.filter(
+            area_level=campaign.area_level,
+            area_id=campaign.area_id,
+            starts_on__lt=campaign.starts_on,
+        )
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def not_measured(scope: Scope, campaign: Campaign, posyandu_id: int) -> list[CampaignTarget]:
+    """The targets of one Posyandu not measured yet, for the home visits (*sweeping*);
+    audited as shown."""
+    scope.require_read(posyandu_id)
+    targets = list(
+        CampaignTarget.objects.filter(
+            campaign=campaign, posyandu_id=posyandu_id, measured_on__isnull=True
+        )
+        .select_related("child", "posyandu")
+        .order_by("child__rw", "child__rt", "child__name")
+    )
+    audit.shown(t.child for t in targets)
+    return targets
+
+
+def targets_for_export(
+    campaign: Campaign, *, not_measured_only: bool = False
+) -> QuerySet[CampaignTarget]:
+    qs = CampaignTarget.objects.filter(campaign=campaign).select_related("child", "posyandu")
+    if not_measured_only:
+        qs = qs.filter(measured_on__isnull=True)
+    return qs.order_by("posyandu__code", "child__name", "child_id")

@@ -1,0 +1,311 @@
+"""``posyandu campaign | export | report``: the city's numbers as files, from the shell.
+
+Each command works on the database of the current folder (or ``DATABASE_URL``)
+with every area in view (the machine's administrator runs it). Bad arguments
+(an unknown area or campaign, a malformed date) exit with status 2 and one
+line on standard error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+
+class CommandProblem(Exception):
+    """A bad argument: told in one line, exit status 2."""
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "posyandu.config.settings")
+    import django
+
+    django.setup()
+
+
+def _date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandProblem(f"{option} {text!r} is not a date YYYY-MM-DD") from None
+
+
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise CommandProblem(f"--month {text!r} is not a month YYYY-MM") from None
+
+
+def _area(code: str) -> Any:
+    from posyandu.areas.hierarchy import UnknownArea, find_area
+
+    try:
+        return find_area(code)
+    except UnknownArea as exc:
+        raise CommandProblem(str(exc)) from None
+
+
+def _campaign(raw: str) -> Any:
+    from posyandu.campaigns.models import Campaign
+
+    campaign = (
+        Campaign.objects.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() else None
+    )
+    if campaign is None:
+        raise CommandProblem(f"no campaign with id {raw!r}")
+    return campaign
+
+
+@contextmanager
+def _output(path: str) -> Iterator[TextIO]:
+    if path == "-":
+        yield sys.stdout
+        return
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            yield handle
+    except OSError as exc:
+        raise CommandProblem(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def campaign_create(args: argparse.Namespace) -> int:
+    from django.core.exceptions import ValidationError
+
+    from posyandu.campaigns.services import open_campaign
+
+    area = _area(args.area)
+    starts_on, ends_on = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    try:
+        campaign = open_campaign(
+            user=None, name=args.name, area=area, starts_on=starts_on, ends_on=ends_on
+        )
+    except ValidationError as exc:
+        raise CommandProblem("; ".join(exc.messages)) from None
+    print(
+        f"{campaign.name}: {area.name}, {starts_on:%d/%m/%Y}-{ends_on:%d/%m/%Y}, "
+        f"{campaign.targets.count()} targets"
+    )
+    print(f"campaign {campaign.pk}")
+    return 0
+
+
+SASARAN_COLUMNS = [
+    "child_id",
+    "local_id",
+    "nik",
+    "name",
+    "sex",
+    "birth_date",
+    "mother_name",
+    "posyandu_code",
+    "posyandu_name",
+    "measured",
+    "measured_on",
+    "rt",
+    "rw",
+    "address",
+    "phone",
+    "home_visit_outcome",
+]
+
+
+def export_sasaran(args: argparse.Namespace) -> int:
+    from posyandu.campaigns.selectors import targets_for_export
+    from posyandu.core import audit
+    from posyandu.core.models import AuditAction
+
+    campaign = _campaign(args.campaign)
+    targets = targets_for_export(campaign, not_measured_only=args.not_measured)
+    count = 0
+    with _output(args.output) as out:
+        writer = csv.writer(out)
+        writer.writerow(SASARAN_COLUMNS)
+        for t in targets.iterator(chunk_size=5000):
+            child = t.child
+            writer.writerow(
+                [
+                    child.pk,
+                    child.local_id,
+                    child.nik,
+                    child.name,
+                    child.sex,
+                    child.birth_date.isoformat(),
+                    child.mother_name,
+                    t.posyandu.code,
+                    t.posyandu.name,
+                    1 if t.measured_on else 0,
+                    t.measured_on.isoformat() if t.measured_on else "",
+                    child.rt,
+                    child.rw,
+                    child.address,
+                    child.phone,
+                    t.outcome,
+                ]
+            )
+            count += 1
+    audit.record(
+        user=None,
+        action=AuditAction.EXPORT,
+        obj=campaign,
+        changes={"rows": count, "not_measured_only": bool(args.not_measured), "to": args.output},
+    )
+    print(f"{count} targets written to {args.output}", file=sys.stderr)
+    return 0
+
+
+CAMPAIGN_COLUMNS = [
+    "area_code",
+    "area_name",
+    "level",
+    "target",
+    "measured",
+    "coverage_pct",
+    "stunting_numerator",
+    "stunting_denominator",
+    "stunting_pct",
+    "wasting_numerator",
+    "wasting_denominator",
+    "underweight_numerator",
+    "underweight_denominator",
+    "wasting_pct",
+    "underweight_pct",
+]
+
+
+def report_campaign(args: argparse.Namespace) -> int:
+    from posyandu.accounts.scope import Scope
+    from posyandu.campaigns.selectors import results
+
+    campaign = _campaign(args.campaign)
+    found, by_area = results(Scope.for_command_line(), campaign)
+    with _output(args.output) as out:
+        writer = csv.writer(out)
+        writer.writerow(CAMPAIGN_COLUMNS)
+        for area in found.areas:
+            r = by_area[area]
+            writer.writerow(
+                [
+                    area.code,
+                    area.name,
+                    area.level,
+                    r.count("target"),
+                    r.count("measured"),
+                    _pct(r.coverage_pct),
+                    r.count("stunting_numerator"),
+                    r.count("stunting_denominator"),
+                    _pct(r.stunting_pct),
+                    r.count("wasting_numerator"),
+                    r.count("wasting_denominator"),
+                    r.count("underweight_numerator"),
+                    r.count("underweight_denominator"),
+                    _pct(r.wasting_pct),
+                    _pct(r.underweight_pct),
+                ]
+            )
+    return 0
+
+
+SKDN_COLUMNS = [
+    "area_code",
+    "area_name",
+    "level",
+    "S",
+    "K",
+    "D",
+    "D_prime",
+    "N",
+    "T",
+    "O",
+    "B",
+    "BGM",
+    "two_t",
+    "K_S_pct",
+    "D_S_pct",
+    "D_K_pct",
+    "N_D_pct",
+    "N_D_prime_pct",
+    "BGM_D_pct",
+]
+
+
+def report_skdn(args: argparse.Namespace) -> int:
+    from posyandu.accounts.scope import Scope
+    from posyandu.reports.selectors import RATIOS, SKDN_FIELDS, skdn
+
+    area = _area(args.area)
+    period = _month(args.month)
+    _tree, rows = skdn(Scope.for_command_line(), area, period)
+    with _output(args.output) as out:
+        writer = csv.writer(out)
+        writer.writerow(SKDN_COLUMNS)
+        for row in rows:
+            writer.writerow(
+                [row.area.code, row.area.name, row.area.level]
+                + [row.count(name) for name in SKDN_FIELDS]
+                + [_pct(row.pct(num, den)) for _name, num, den in RATIOS]
+            )
+    return 0
+
+
+def _run(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        _setup()
+        try:
+            return handler(args)
+        except CommandProblem as exc:
+            print(f"posyandu {args.command}: {exc}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``campaign``, ``export`` and ``report`` to the ``posyandu`` parser."""
+    campaign = commands.add_parser("campaign", help="Operasi Timbang campaigns")
+    campaign_sub = campaign.add_subparsers(dest="action", required=True)
+    create = campaign_sub.add_parser(
+        "create",
+        help="open a campaign; its target list is frozen as of --from",
+        description="Open an Operasi Timbang over an area (a past window is allowed). "
+        "Prints the new campaign's id as the last line: `campaign N`.",
+    )
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--area", required=True, help="kota, kecamatan, kelurahan, Puskesmas or Posyandu code"
+    )
+    create.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    create.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    create.set_defaults(handler=_run(campaign_create))
+
+    export = commands.add_parser("export", help="export data as files")
+    export_sub = export.add_subparsers(dest="what", required=True)
+    sasaran = export_sub.add_parser("sasaran", help="a campaign's target list, one row per child")
+    sasaran.add_argument("--campaign", required=True, metavar="ID")
+    sasaran.add_argument("--not-measured", action="store_true", help="only those not measured yet")
+    sasaran.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="- for stdout")
+    sasaran.set_defaults(handler=_run(export_sasaran))
+
+    report = commands.add_parser("report", help="reports as CSV files")
+    report_sub = report.add_subparsers(dest="what", required=True)
+    by_campaign = report_sub.add_parser(
+        "campaign", help="coverage and screening results of a campaign, per area"
+    )
+    by_campaign.add_argument("--campaign", required=True, metavar="ID")
+    by_campaign.add_argument("-o", "--output", required=True, metavar="FILE.csv")
+    by_campaign.set_defaults(handler=_run(report_campaign))
+    by_skdn = report_sub.add_parser("skdn", help="SKDN of an area and every level below it")
+    by_skdn.add_argument("--area", required=True, metavar="CODE")
+    by_skdn.add_argument("--month", required=True, metavar="YYYY-MM")
+    by_skdn.add_argument("-o", "--output", required=True, metavar="FILE.csv")
+    by_skdn.set_defaults(handler=_run(report_skdn))

@@ -1,0 +1,84 @@
+"""Monthly aggregates per Posyandu: the numbers every report reads (DESIGN rule 9)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from posyandu.areas.models import Posyandu
+
+COUNT_FIELDS = (
+    "s",
+    "k",
+    "d",
+    "d_prime",
+    "n",
+    "t",
+    "o",
+    "b",
+    "bgm",
+    "two_t",
+    "measured",
+    "measured_lhfa",
+    "stunted",
+    "severely_stunted",
+    "measured_wflh",
+    "wasted",
+    "severely_wasted",
+    "overweight",
+    "measured_wfa",
+    "underweight",
+    "severely_underweight",
+    "flagged",
+)
+"""Every count of a row, in report order."""
+
+
+class MonthlyAggregate(models.Model):
+    """One Posyandu's month: SKDN and the counts behind prevalence.
+
+    S and K count the balita who lived at this Posyandu that month (by their
+    transfer dates) and were still there (moved or died later); D and the
+    measurement counts count the visits made at this Posyandu that month.
+    Kept up to date in the transaction of every write to a child or a visit;
+    ``posyandu manage rebuild_aggregates`` rebuilds them from the registry.
+    """
+
+    posyandu = models.ForeignKey(Posyandu, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(_("bulan"))
+    s = models.IntegerField(default=0)
+    k = models.IntegerField(default=0)
+    d = models.IntegerField(default=0)
+    d_prime = models.IntegerField(default=0)
+    n = models.IntegerField(default=0)
+    t = models.IntegerField(default=0)
+    o = models.IntegerField(default=0)
+    b = models.IntegerField(default=0)
+    bgm = models.IntegerField(default=0)
+    two_t = models.IntegerField(default=0)
+    measured = models.IntegerField(default=0)
+    measured_lhfa = models.IntegerField(default=0)
+    stunted = models.IntegerField(default=0)
+    severely_stunted = models.IntegerField(default=0)
+    measured_wflh = models.IntegerField(default=0)
+    wasted = models.IntegerField(default=0)
+    severely_wasted = models.IntegerField(default=0)
+    overweight = models.IntegerField(default=0)
+    measured_wfa = models.IntegerField(default=0)
+    underweight = models.IntegerField(default=0)
+    severely_underweight = models.IntegerField(default=0)
+    flagged = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("agregat bulanan")
+        verbose_name_plural = _("agregat bulanan")
+        constraints = [
+            models.UniqueConstraint(fields=["posyandu", "period"], name="one_aggregate_per_month")
+        ]
+        indexes = [models.Index(fields=["period", "posyandu"])]
+
+    def __str__(self) -> str:
+        return f"{self.posyandu_id} {self.period:%Y-%m}"
+
+    def counts(self) -> dict[str, int]:
+        return {name: int(getattr(self, name)) for name in COUNT_FIELDS}

@@ -1,0 +1,129 @@
+"""Reads of the monthly aggregates: SKDN by area and month, trends, the children
+behind a number. Always within the user's scope; never a scan of the visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.http import Http404
+
+from posyandu.accounts.scope import Scope
+from posyandu.areas.hierarchy import Area, Tree, rollup, tree
+from posyandu.children.models import Child
+from posyandu.core import audit
+from posyandu.policy import DS_TARGET
+from posyandu.reports.aggregates import children_behind, previous_month
+from posyandu.reports.models import COUNT_FIELDS, MonthlyAggregate
+
+SKDN_FIELDS = ("s", "k", "d", "d_prime", "n", "t", "o", "b", "bgm", "two_t")
+
+RATIOS = (
+    ("k_s", "k", "s"),
+    ("d_s", "d", "s"),
+    ("d_k", "d", "k"),
+    ("n_d", "n", "d"),
+    ("n_d_prime", "n", "d_prime"),
+    ("bgm_d", "bgm", "d"),
+)
+"""(name, numerator, denominator) of the SKDN ratios."""
+
+
+@dataclass(frozen=True)
+class SkdnRow:
+    area: Area
+    counts: dict[str, int]
+
+    def count(self, name: str) -> int:
+        return int(self.counts.get(name, 0))
+
+    def pct(self, numerator: str, denominator: str) -> float | None:
+        below = self.count(denominator)
+        return 100.0 * self.count(numerator) / below if below else None
+
+    @property
+    def ratios(self) -> dict[str, float | None]:
+        return {name: self.pct(num, den) for name, num, den in RATIOS}
+
+    @property
+    def d_s_class(self) -> str:
+        ratio = self.pct("d", "s")
+        return DS_TARGET.css_class(None if ratio is None else ratio / 100)
+
+
+def home_area(scope: Scope) -> Area:
+    """The area a user's reports open on (see :meth:`Scope.home_area`)."""
+    area = scope.home_area()
+    if area is None:
+        raise Http404
+    return area
+
+
+def scoped_tree(scope: Scope, root: Area) -> Tree:
+    """``root`` and the areas below it, as far as the user may see: 404 if none of it."""
+    found = tree(root, scope.posyandu_ids)
+    if not found.parents:
+        raise Http404
+    return found
+
+
+def _per_posyandu(posyandu_ids: list[int], period: dt.date) -> dict[int, dict[str, int]]:
+    return {
+        row.posyandu_id: row.counts()
+        for row in MonthlyAggregate.objects.filter(period=period, posyandu_id__in=posyandu_ids)
+    }
+
+
+def skdn(scope: Scope, root: Area, period: dt.date) -> tuple[Tree, list[SkdnRow]]:
+    """SKDN of ``root`` and of every area below it for one month."""
+    found = scoped_tree(scope, root)
+    totals = rollup(_per_posyandu(list(found.parents), period), found)
+    return found, [SkdnRow(area, totals.get(area, {})) for area in found.areas]
+
+
+def skdn_trend(
+    scope: Scope, area: Area, last: dt.date, months: int = 12
+) -> list[tuple[dt.date, SkdnRow]]:
+    """SKDN of one area over the ``months`` months ending with ``last``."""
+    found = scoped_tree(scope, area)
+    periods = [last]
+    while len(periods) < months:
+        periods.append(previous_month(periods[-1]))
+    periods.reverse()
+    sums = {
+        row["period"]: {name: row[name] or 0 for name in COUNT_FIELDS}
+        for row in MonthlyAggregate.objects.filter(
+            period__in=periods, posyandu_id__in=list(found.parents)
+        )
+        .values("period")
+        .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
+    }
+    return [(p, SkdnRow(area, sums.get(p, {}))) for p in periods]
+
+
+@dataclass(frozen=True)
+class ChildrenBehind:
+    children: list[Child]
+    elsewhere: int
+    """Counted here, but registered now outside the user's area (moved away)."""
+
+    @property
+    def total(self) -> int:
+        return len(self.children) + self.elsewhere
+
+
+def children_behind_number(scope: Scope, area: Area, period: dt.date, name: str) -> ChildrenBehind:
+    """The children counted in ``name`` for ``area`` and month: the list behind a
+    number, within the user's scope (audited as shown)."""
+    if name not in COUNT_FIELDS:
+        raise Http404
+    found = scoped_tree(scope, area)
+    ids = children_behind(found.posyandu_ids(area), period, name)
+    children = list(
+        Child.objects.filter(pk__in=ids, posyandu__in=scope.posyandu())
+        .select_related("posyandu")
+        .order_by("name")
+    )
+    audit.shown(children)
+    return ChildrenBehind(children=children, elsewhere=len(set(ids)) - len(children))

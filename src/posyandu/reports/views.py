@@ -1,0 +1,133 @@
+"""The SKDN pages: a month of an area and its areas below, a 12-month trend, and
+the list of children behind every number."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from posyandu.accounts.scope import Scope
+from posyandu.areas.hierarchy import Area, UnknownArea, area_by_key
+from posyandu.core.ui import EARLIEST_DATE
+from posyandu.policy import DS_TARGET
+from posyandu.reports.aggregates import next_month, previous_month
+from posyandu.reports.charts import skdn_trend_svg
+from posyandu.reports.selectors import (
+    RATIOS,
+    SKDN_FIELDS,
+    children_behind_number,
+    home_area,
+    skdn,
+    skdn_trend,
+)
+
+FRESH_MONTH_DAYS = 7
+"""A month under a week old has hardly any weighing yet: reports open on the one before."""
+
+
+def default_period(today: dt.date) -> dt.date:
+    this_month = today.replace(day=1)
+    return previous_month(this_month) if today.day <= FRESH_MONTH_DAYS else this_month
+
+
+def _period(request: HttpRequest) -> dt.date:
+    today = timezone.localdate()
+    raw = request.GET.get("bulan", "")
+    try:
+        period = dt.datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        return default_period(today)
+    if period < EARLIEST_DATE:
+        return default_period(today)
+    return min(period, today.replace(day=1))
+
+
+def _area(request: HttpRequest, scope: Scope) -> Area:
+    raw = request.GET.get("wilayah", "")
+    if not raw:
+        return home_area(scope)
+    try:
+        return area_by_key(raw)
+    except UnknownArea:
+        raise Http404 from None
+
+
+def _month_nav(period: dt.date) -> dict[str, object]:
+    this_month = timezone.localdate().replace(day=1)
+    return {
+        "period": period,
+        "bulan": period.strftime("%Y-%m"),
+        "prev_bulan": previous_month(period).strftime("%Y-%m"),
+        "next_bulan": next_month(period).strftime("%Y-%m") if period < this_month else "",
+        "max_bulan": this_month.strftime("%Y-%m"),
+    }
+
+
+@login_required
+def skdn_page(request: HttpRequest) -> HttpResponse:
+    scope = Scope.of(request.user)
+    area = _area(request, scope)
+    period = _period(request)
+    found, rows = skdn(scope, area, period)
+    by_area = {row.area: row for row in rows}
+    root = by_area[area] if area in by_area else rows[0]
+    below = [by_area[a] for a in found.children_of(area)]
+    below.sort(key=lambda r: (r.pct("d", "s") is None, r.pct("d", "s") or 0))
+    trend = skdn_trend(scope, area, period)
+    return render(
+        request,
+        "reports/skdn.html",
+        {
+            "area": area,
+            "root": root,
+            "below": below,
+            "fields": SKDN_FIELDS,
+            "ratios": RATIOS,
+            "target_pct": round(100 * DS_TARGET.target_ratio),
+            "trend_svg": skdn_trend_svg(
+                trend, title=_("SKDN 12 bulan: %(area)s") % {"area": area.name}
+            ),
+            "wilayah": area.key,
+            **_month_nav(period),
+        },
+    )
+
+
+FIELD_LABELS = {
+    "s": "S (sasaran balita)",
+    "k": "K (punya buku KIA/KMS)",
+    "d": "D (ditimbang)",
+    "d_prime": "D' (ditimbang bulan ini dan bulan lalu)",
+    "n": "N (naik)",
+    "t": "T (tidak naik)",
+    "o": "O (bulan lalu tidak ditimbang)",
+    "b": "B (baru)",
+    "bgm": "BGM",
+    "two_t": "2T",
+}
+
+
+@login_required
+def skdn_children(request: HttpRequest) -> HttpResponse:
+    scope = Scope.of(request.user)
+    area = _area(request, scope)
+    period = _period(request)
+    name = request.GET.get("ukuran", "")
+    behind = children_behind_number(scope, area, period, name)
+    return render(
+        request,
+        "reports/skdn_children.html",
+        {
+            "area": area,
+            "behind": behind,
+            "measure": FIELD_LABELS.get(name, name),
+            "ukuran": name,
+            "wilayah": area.key,
+            **_month_nav(period),
+        },
+    )
