@@ -93,6 +93,7 @@ URLS: dict[str, Row] = {
     "administration:area_import": Row(roles=frozenset({Role.ADMIN})),
     "accounts:login": Row(public=True),
     "accounts:logout": Row(post_only=True),
+    "accounts:locked": Row(roles=frozenset({Role.PUSKESMAS, Role.DINKES, Role.ADMIN})),
     "accounts:unlock": Row(
         kwargs=(("pk", "user"),), post_only=True, post_needs=Capability.USERS_MANAGE
     ),

@@ -35,3 +35,18 @@ def failed_logins(user: User) -> int:
         failures=Sum("failures_since_start")
     )
     return int(found["failures"] or 0)
+
+
+def users_with_failed_logins(scope: Scope) -> list[tuple[User, int]]:
+    """The users of the area with failed logins on record, most failures first
+    (those at the limit are locked out): for the Puskesmas' unlock page."""
+    failures = dict(
+        AccessAttempt.objects.values("username")
+        .annotate(n=Sum("failures_since_start"))
+        .values_list("username", "n")
+    )
+    if not failures:
+        return []
+    users = users_in_area(scope).filter(username__in=list(failures)).order_by("username")
+    found = [(user, int(failures[user.username] or 0)) for user in users]
+    return sorted(found, key=lambda pair: -pair[1])

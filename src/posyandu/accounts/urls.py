@@ -8,4 +8,5 @@ urlpatterns = [
     path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("buka-kunci/<id:pk>/", views.unlock_view, name="unlock"),
+    path("terkunci/", views.locked_users, name="locked"),
 ]

@@ -10,14 +10,14 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from posyandu.accounts.forms import LoginForm
 from posyandu.accounts.scope import Capability, Scope
-from posyandu.accounts.selectors import users_in_area
+from posyandu.accounts.selectors import users_in_area, users_with_failed_logins
 from posyandu.accounts.services import unlock_login
 
 
@@ -60,3 +60,18 @@ def unlock_view(request: HttpRequest, pk: int) -> HttpResponseBase:
         # Not redirect(): it would try to read a plain word as a URL name.
         return HttpResponseRedirect(target)
     return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+@login_required
+def locked_users(request: HttpRequest) -> HttpResponse:
+    """The users of one's area with failed logins, each with an unlock button."""
+    scope = Scope.of(request.user)
+    scope.hide_unless(Capability.USERS_MANAGE)
+    return render(
+        request,
+        "accounts/locked.html",
+        {
+            "rows": users_with_failed_logins(scope),
+            "limit": settings.AXES_FAILURE_LIMIT,
+        },
+    )

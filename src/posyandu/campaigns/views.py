@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from posyandu.accounts.models import User
 from posyandu.accounts.scope import Capability, Scope
-from posyandu.areas.hierarchy import Level, UnknownArea, area_by_key, tree
+from posyandu.areas.hierarchy import LEVEL_ORDER, Level, UnknownArea, area_by_key, tree
 from posyandu.campaigns import selectors, services
 from posyandu.campaigns.forms import CampaignForm, OutcomeForm
 from posyandu.campaigns.models import CampaignTarget
@@ -105,7 +105,10 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if area not in results:
         raise Http404
     below = [results[a] for a in found.children_of(area)]
-    below.sort(key=lambda r: (r.coverage_pct is None, r.coverage_pct or 0))
+    # Each level together (kecamatan, then Puskesmas), the lowest coverage first.
+    below.sort(
+        key=lambda r: (LEVEL_ORDER.index(r.area.level), r.coverage_pct is None, r.coverage_pct or 0)
+    )
     previous = selectors.previous_campaign(campaign)
     previous_result = None
     if previous is not None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import Area, UnknownArea, area_by_key
+from posyandu.areas.hierarchy import LEVEL_ORDER, Area, UnknownArea, area_by_key
 from posyandu.core.ui import EARLIEST_DATE
 from posyandu.policy import DS_TARGET
 from posyandu.reports.aggregates import next_month, previous_month
@@ -77,7 +77,14 @@ def skdn_page(request: HttpRequest) -> HttpResponse:
     by_area = {row.area: row for row in rows}
     root = by_area[area] if area in by_area else rows[0]
     below = [by_area[a] for a in found.children_of(area)]
-    below.sort(key=lambda r: (r.pct("d", "s") is None, r.pct("d", "s") or 0))
+    # Each level together (kecamatan, then Puskesmas), the lowest D/S first.
+    below.sort(
+        key=lambda r: (
+            LEVEL_ORDER.index(r.area.level),
+            r.pct("d", "s") is None,
+            r.pct("d", "s") or 0,
+        )
+    )
     trend = skdn_trend(scope, area, period)
     return render(
         request,
