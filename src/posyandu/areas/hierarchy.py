@@ -152,6 +152,22 @@ def tree(root: Area, posyandu_ids: Iterable[int] | None = None) -> Tree:
     return Tree(root=root, areas=[a for a in ordered if a in used] or [root], parents=parents)
 
 
+@dataclass(frozen=True)
+class AreaCounts:
+    """Counts of one area (a report row), with percentages between them."""
+
+    area: Area
+    counts: Mapping[str, int]
+
+    def count(self, name: str) -> int:
+        return int(self.counts.get(name, 0))
+
+    def pct(self, numerator: str, denominator: str) -> float | None:
+        """100 × numerator / denominator, None when the denominator is 0."""
+        below = self.count(denominator)
+        return 100.0 * self.count(numerator) / below if below else None
+
+
 def rollup(per_posyandu: Mapping[int, Mapping[str, int]], tree: Tree) -> dict[Area, dict[str, int]]:
     """Sum per-Posyandu counts into every area of ``tree``."""
     totals: dict[Area, dict[str, int]] = {a: {} for a in tree.areas}

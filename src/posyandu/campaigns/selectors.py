@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import Area, Tree, area_by_key, rollup, tree
+from posyandu.areas.hierarchy import Area, AreaCounts, Tree, area_by_key, rollup, tree
 from posyandu.campaigns.models import Campaign, CampaignTarget
 from posyandu.core import audit
 from posyandu.policy import REPORT_CUTOFFS
@@ -68,16 +68,8 @@ COVERAGE_COUNTS = ("target", "measured")
 
 
 @dataclass(frozen=True)
-class AreaResult:
-    area: Area
-    counts: dict[str, int]
-
-    def count(self, name: str) -> int:
-        return int(self.counts.get(name, 0))
-
-    def pct(self, numerator: str, denominator: str) -> float | None:
-        below = self.count(denominator)
-        return 100.0 * self.count(numerator) / below if below else None
+class AreaResult(AreaCounts):
+    """A campaign's coverage and screening results in one area."""
 
     @property
     def coverage_pct(self) -> float | None:

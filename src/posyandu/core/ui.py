@@ -228,3 +228,32 @@ def query_text(raw: str | None, max_length: int = 100) -> str:
     PostgreSQL refuses), spaces collapsed, at most ``max_length`` characters."""
     text = "".join(ch for ch in (raw or "") if ch.isprintable())
     return " ".join(text.split())[:max_length]
+
+
+# --- months in query strings ---------------------------------------------------------
+
+
+def month_from_query(raw: str | None, *, this_month: dt.date, default: dt.date) -> dt.date:
+    """The month asked for with ``?bulan=YYYY-MM``: ``default`` when absent,
+    unreadable or before 1900; never after ``this_month``."""
+    try:
+        period = dt.datetime.strptime(raw or "", "%Y-%m").date()
+    except ValueError:
+        return default
+    if period < EARLIEST_DATE:
+        return default
+    return min(period, this_month)
+
+
+def month_nav(period: dt.date, *, this_month: dt.date) -> dict[str, object]:
+    """The month picker's context: this month, the previous and next ones (no next
+    beyond ``this_month``)."""
+    previous = (period - dt.timedelta(days=1)).replace(day=1)
+    following = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return {
+        "period": period,
+        "bulan": period.strftime("%Y-%m"),
+        "prev_bulan": previous.strftime("%Y-%m"),
+        "next_bulan": following.strftime("%Y-%m") if period < this_month else "",
+        "max_bulan": this_month.strftime("%Y-%m"),
+    }

@@ -18,9 +18,9 @@ from posyandu.accounts.scope import Capability, Scope
 from posyandu.children.models import Child
 from posyandu.core import audit
 from posyandu.core.i18n import growth_lang
-from posyandu.core.ui import EARLIEST_DATE
+from posyandu.core.ui import month_from_query, month_nav
 from posyandu.growth.classify import label
-from posyandu.measurements.assessment import completed_months, is_measured_lying, previous_month
+from posyandu.measurements.assessment import completed_months, is_measured_lying
 from posyandu.measurements.models import Visit
 from posyandu.measurements.selectors import (
     month_end,
@@ -33,32 +33,13 @@ from posyandu.policy import DS_TARGET
 
 
 def _period_from(request: HttpRequest) -> dt.date:
-    """The month asked for with ``?bulan=YYYY-MM``; this month when absent, unreadable
-    or before the earliest date the app records."""
+    """The month asked for with ``?bulan=YYYY-MM``; this month when absent or unreadable."""
     this_month = timezone.localdate().replace(day=1)
-    raw = request.GET.get("bulan", "")
-    try:
-        period = dt.datetime.strptime(raw, "%Y-%m").date()
-    except ValueError:
-        return this_month
-    if period < EARLIEST_DATE:
-        return this_month
-    return min(period, this_month)
-
-
-def _next(period: dt.date) -> dt.date:
-    return month_end(period) + dt.timedelta(days=1)
+    return month_from_query(request.GET.get("bulan"), this_month=this_month, default=this_month)
 
 
 def _month_nav(period: dt.date) -> dict[str, object]:
-    this_month = timezone.localdate().replace(day=1)
-    return {
-        "period": period,
-        "bulan": period.strftime("%Y-%m"),
-        "prev_bulan": previous_month(period).strftime("%Y-%m"),
-        "next_bulan": _next(period).strftime("%Y-%m") if period < this_month else "",
-        "max_bulan": this_month.strftime("%Y-%m"),
-    }
+    return month_nav(period, this_month=timezone.localdate().replace(day=1))
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.http import Http404
 
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import Area, Tree, rollup, tree
+from posyandu.areas.hierarchy import Area, AreaCounts, Tree, rollup, tree
 from posyandu.children.models import Child
 from posyandu.core import audit
 from posyandu.policy import DS_TARGET
@@ -31,16 +31,8 @@ RATIOS = (
 
 
 @dataclass(frozen=True)
-class SkdnRow:
-    area: Area
-    counts: dict[str, int]
-
-    def count(self, name: str) -> int:
-        return int(self.counts.get(name, 0))
-
-    def pct(self, numerator: str, denominator: str) -> float | None:
-        below = self.count(denominator)
-        return 100.0 * self.count(numerator) / below if below else None
+class SkdnRow(AreaCounts):
+    """The SKDN of one area and month."""
 
     @property
     def ratios(self) -> dict[str, float | None]:

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from posyandu.accounts.scope import Scope
 from posyandu.areas.hierarchy import LEVEL_ORDER, Area, UnknownArea, area_by_key
-from posyandu.core.ui import EARLIEST_DATE
+from posyandu.core.ui import month_from_query, month_nav
 from posyandu.policy import DS_TARGET
-from posyandu.reports.aggregates import next_month, previous_month
+from posyandu.reports.aggregates import previous_month
 from posyandu.reports.charts import skdn_trend_svg
 from posyandu.reports.selectors import (
     RATIOS,
@@ -37,14 +37,9 @@ def default_period(today: dt.date) -> dt.date:
 
 def _period(request: HttpRequest) -> dt.date:
     today = timezone.localdate()
-    raw = request.GET.get("bulan", "")
-    try:
-        period = dt.datetime.strptime(raw, "%Y-%m").date()
-    except ValueError:
-        return default_period(today)
-    if period < EARLIEST_DATE:
-        return default_period(today)
-    return min(period, today.replace(day=1))
+    return month_from_query(
+        request.GET.get("bulan"), this_month=today.replace(day=1), default=default_period(today)
+    )
 
 
 def _area(request: HttpRequest, scope: Scope) -> Area:
@@ -58,14 +53,7 @@ def _area(request: HttpRequest, scope: Scope) -> Area:
 
 
 def _month_nav(period: dt.date) -> dict[str, object]:
-    this_month = timezone.localdate().replace(day=1)
-    return {
-        "period": period,
-        "bulan": period.strftime("%Y-%m"),
-        "prev_bulan": previous_month(period).strftime("%Y-%m"),
-        "next_bulan": next_month(period).strftime("%Y-%m") if period < this_month else "",
-        "max_bulan": this_month.strftime("%Y-%m"),
-    }
+    return month_nav(period, this_month=timezone.localdate().replace(day=1))
 
 
 @login_required
