@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from posyandu.accounts.models import Role
 from posyandu.administration.forms import PolicyChoiceForm
 from posyandu.campaigns.forms import CampaignForm, OutcomeForm
+from posyandu.exchange.forms import EppgbmExportForm
 from posyandu.children.forms import ChildEditForm, ChildRegisterForm, StatusForm, TransferForm
 from posyandu.measurements.forms import SessionPickForm, VisitForm
 from tests.factories import make_city
@@ -83,6 +84,7 @@ FORMS = [
     PolicyChoiceForm,
     CampaignForm,
     OutcomeForm,
+    EppgbmExportForm,
 ]
 FIELDS = sorted(
     {name for form in FORMS for name in form.base_fields}

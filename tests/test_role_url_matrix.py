@@ -102,6 +102,7 @@ URLS: dict[str, Row] = {
     "children:list": Row(child_data=True),
     "reports:skdn": Row(),
     "campaigns:list": Row(),
+    "exchange:eppgbm_export": Row(roles=frozenset({Role.PUSKESMAS, Role.DINKES, Role.ADMIN})),
     "campaigns:new": write(Capability.CAMPAIGNS_MANAGE),
     "campaigns:detail": Row(kwargs=(("pk", "campaign"),)),
     "campaigns:not_measured": Row(

@@ -187,11 +187,11 @@ def test_dinkes_opens_a_campaign_and_a_kader_sweeps_its_posyandu(
     assert "sedang berjalan" in main
     assert headline(page) == "2/6"
     assert "33,3%" in page.inner_text(".stats")
-    # One level below the kota: kecamatan and Puskesmas, lowest coverage first.
+    # One level below the kota: the kecamatan, then the Puskesmas, each lowest first.
     assert coverage_rows(page) == [
         ("Bontang Selatan", "kecamatan", "0/1"),
-        ("Puskesmas Bontang Selatan I", "puskesmas", "0/1"),
         ("Bontang Utara", "kecamatan", "2/5"),
+        ("Puskesmas Bontang Selatan I", "puskesmas", "0/1"),
         ("Puskesmas Bontang Utara I", "puskesmas", "2/5"),
     ]
     page.screenshot(path=str(screenshots / "campaign-coverage.png"), full_page=True)

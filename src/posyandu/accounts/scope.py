@@ -41,6 +41,8 @@ class Capability(enum.StrEnum):
     TRAININGS_MANAGE = "trainings.manage"
     POLICY_MANAGE = "policy.manage"
     AUDIT_READ = "audit.read"
+    DATA_EXPORT = "data.export"
+    """Download personal data of the area as a file (e-PPGBM)."""
     AREAS_IMPORT = "areas.import"
 
 
@@ -52,7 +54,9 @@ CAPABILITIES: Final[dict[Role, frozenset[Capability]]] = {
     Role.KADER: frozenset({Capability.REGISTRY_WRITE, Capability.VISITS_WRITE}),
     Role.BIDAN: _FIELD_WORK,
     Role.TENAGA_GIZI: _FIELD_WORK,
-    Role.PUSKESMAS: frozenset({Capability.POSYANDU_MANAGE, Capability.USERS_MANAGE}),
+    Role.PUSKESMAS: frozenset(
+        {Capability.POSYANDU_MANAGE, Capability.USERS_MANAGE, Capability.DATA_EXPORT}
+    ),
     Role.DINKES: frozenset(
         {
             Capability.CAMPAIGNS_MANAGE,
@@ -60,6 +64,7 @@ CAPABILITIES: Final[dict[Role, frozenset[Capability]]] = {
             Capability.POLICY_MANAGE,
             Capability.AUDIT_READ,
             Capability.USERS_MANAGE,
+            Capability.DATA_EXPORT,
         }
     ),
     Role.ADMIN: frozenset(Capability),

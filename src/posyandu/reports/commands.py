@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 
 class CommandProblem(Exception):
@@ -164,6 +164,42 @@ def export_sasaran(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_eppgbm(args: argparse.Namespace) -> int:
+    from django.core.exceptions import ValidationError
+
+    from posyandu.accounts.scope import Scope
+    from posyandu.exchange.services import export_eppgbm as write_export
+
+    area = _area(args.area)
+    date_from, date_to = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    file_format = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else ""
+    if file_format not in ("xlsx", "csv"):
+        raise CommandProblem(f"-o {args.output!r}: the file name must end in .xlsx or .csv")
+    try:
+        out: IO[Any] = (
+            open(args.output, "wb")  # noqa: SIM115 - closed below
+            if file_format == "xlsx"
+            else open(args.output, "w", newline="", encoding="utf-8-sig")  # noqa: SIM115
+        )
+        with out:
+            count = write_export(
+                user=None,
+                scope=Scope.for_command_line(),
+                area=area,
+                date_from=date_from,
+                date_to=date_to,
+                file_format="xlsx" if file_format == "xlsx" else "csv",
+                out=out,
+                mask_nik=args.mask_nik,
+            )
+    except OSError as exc:
+        raise CommandProblem(f"cannot write {args.output}: {exc.strerror}") from None
+    except ValidationError as exc:
+        raise CommandProblem("; ".join(exc.messages)) from None
+    print(f"{count} measurements written to {args.output}", file=sys.stderr)
+    return 0
+
+
 CAMPAIGN_COLUMNS = [
     "area_code",
     "area_name",
@@ -295,6 +331,15 @@ def add_commands(commands: Any) -> None:
     sasaran.add_argument("--not-measured", action="store_true", help="only those not measured yet")
     sasaran.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="- for stdout")
     sasaran.set_defaults(handler=_run(export_sasaran))
+    eppgbm = export_sub.add_parser(
+        "eppgbm", help="the e-PPGBM by-name list (one row per measurement) of an area"
+    )
+    eppgbm.add_argument("--area", required=True, metavar="CODE")
+    eppgbm.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    eppgbm.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    eppgbm.add_argument("-o", "--output", required=True, metavar="FILE.xlsx|FILE.csv")
+    eppgbm.add_argument("--mask-nik", action="store_true", help="keep only the last 4 NIK digits")
+    eppgbm.set_defaults(handler=_run(export_eppgbm))
 
     report = commands.add_parser("report", help="reports as CSV files")
     report_sub = report.add_subparsers(dest="what", required=True)
