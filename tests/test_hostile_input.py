@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from posyandu.accounts.models import Role
 from posyandu.administration.forms import PolicyChoiceForm
 from posyandu.campaigns.forms import CampaignForm, OutcomeForm
-from posyandu.exchange.forms import EppgbmExportForm
 from posyandu.children.forms import ChildEditForm, ChildRegisterForm, StatusForm, TransferForm
+from posyandu.exchange.forms import EppgbmExportForm
 from posyandu.measurements.forms import SessionPickForm, VisitForm
 from tests.factories import make_city
 from tests.test_role_url_matrix import URLS, build_sites, url_for, user_of_area_a

@@ -97,10 +97,31 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+def _port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (checked before any set-up)."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        return (
+            f"cannot listen on {host}:{port} ({exc.strerror}); "
+            f"another program uses it: choose another port with --port, e.g. --port {port + 1}"
+        )
+    return None
+
+
 def _demo(args: argparse.Namespace) -> int:
     import time
 
     started = time.perf_counter()
+    if not args.no_serve:
+        problem = _port_problem(args.host, args.port)
+        if problem:
+            print(f"posyandu demo: {problem}", file=sys.stderr)
+            return 2
     # The demo needs no configuration, yet serves with a key nobody else knows.
     key_from_file = "POSYANDU_SECRET_KEY" not in os.environ
     if key_from_file:
@@ -138,6 +159,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    port_problem = _port_problem(args.host, args.port)
+    if port_problem:
+        print(f"posyandu serve: {port_problem}", file=sys.stderr)
+        return 2
     # A deployment names its hosts in POSYANDU_ALLOWED_HOSTS; only the demo
     # widens them on its own.
     _setup_django()

@@ -42,3 +42,10 @@ def test_the_locked_page_is_hidden_from_field_roles(city) -> None:
     client = Client()
     client.force_login(kader_of(city.posyandu_a, username="kader_biasa"))
     assert client.get(reverse("accounts:locked")).status_code == 404
+
+
+def test_a_wrong_login_says_so_in_plain_indonesian(city) -> None:
+    _with_password(kader_of(city.posyandu_a, username="kader_salah"))
+    html = _login(Client(), "kader_salah", "bukan-sandinya").content.decode()
+    assert "Nama pengguna atau sandi salah." in html
+    assert "nama pengguna nama pengguna" not in html.lower()

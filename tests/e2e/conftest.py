@@ -52,6 +52,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def screenshots() -> Path:
+def screenshots(tmp_path: Path) -> Path:
+    """Where the browser tests save their screenshots: the README's folder only
+    when asked (``POSYANDU_SCREENSHOTS=1``), so a test run leaves the work tree
+    clean; a temporary folder otherwise."""
+    if os.environ.get("POSYANDU_SCREENSHOTS") != "1":
+        return tmp_path
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
