@@ -60,7 +60,7 @@ def test_demo_no_serve_creates_the_database_and_the_logins(demo_folder: tuple[Pa
     assert (folder / "posyandu.sqlite3").stat().st_size > 100_000
     lines = (folder / "demo-users.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "role,username,password,area_code,area_name"
-    assert len(lines) == 1 + 138
+    assert len(lines) == 1 + 144  # admin, dinkes, 6 × (puskesmas, bidan, tenaga gizi), 124 kader
     assert "124 posyandu" in output and "300 anak" in output
     assert "Stunting" in output and "demo-users.csv" in output
 

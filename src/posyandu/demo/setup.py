@@ -197,13 +197,15 @@ def format_summary(summary: DemoSummary, url: str | None) -> str:
             f"  Stunting {summary.report_period:%m/%Y}: {pct}% "
             f"({n(summary.stunted)} dari {n(summary.measured)} anak yang diukur)"
         )
-    lines.append(f"  Semua login demo: {summary.csv_path}")
-    shown = {Role.ADMIN.value, Role.DINKES.value, Role.KADER.value}
+    lines.append(
+        f"  Satu login per peran; semua {n(len(summary.logins))} login ada di {summary.csv_path}"
+    )
+    shown = {role.value for role in Role}
     for login in summary.logins:
         if login.role in shown:
             shown.discard(login.role)
             lines.append(
-                f"  {login.role:<7} {login.username:<22} {login.password:<26} {login.area_name}"
+                f"  {login.role:<11} {login.username:<26} {login.password:<26} {login.area_name}"
             )
     if url:
         lines.append(f"  Buka {url} (Ctrl+C untuk berhenti)")

@@ -68,6 +68,9 @@ def plan_logins() -> list[DemoLogin]:
         logins.append(
             DemoLogin(Role.BIDAN.value, f"bidan-{_short(name)}", new_password(), code, name)
         )
+        logins.append(
+            DemoLogin(Role.TENAGA_GIZI.value, f"gizi-{_short(name)}", new_password(), code, name)
+        )
     for plan in plan_posyandu():
         username = "kader-" + slugify(plan.name.removeprefix("Posyandu "))
         logins.append(DemoLogin(Role.KADER.value, username, new_password(), plan.code, plan.name))
@@ -130,7 +133,9 @@ def save_demo_users(logins: list[DemoLogin], hashes: dict[str, str]) -> None:
         user.is_active = True
         user.kota = kota if login.role in (Role.ADMIN, Role.DINKES) else None
         user.puskesmas = (
-            puskesmas[login.area_code] if login.role in (Role.PUSKESMAS, Role.BIDAN) else None
+            puskesmas[login.area_code]
+            if login.role in (Role.PUSKESMAS, Role.BIDAN, Role.TENAGA_GIZI)
+            else None
         )
         user.posyandu = posyandu[login.area_code] if login.role == Role.KADER else None
         first, _, rest = login.username.partition("-")
