@@ -35,8 +35,14 @@ def test_demo_users_csv_lists_one_login_per_role_and_area(
         "dinkes": 1,
         "puskesmas": 6,
         "bidan": 6,
+        "tenaga_gizi": 6,
         "kader": 124,
     }
+    gizi = User.objects.get(username=by_role["tenaga_gizi"][0]["username"])
+    assert (gizi.role, gizi.puskesmas.code) == (
+        "tenaga_gizi",
+        by_role["tenaga_gizi"][0]["area_code"],
+    )
     assert by_role["admin"][0]["username"] == "admin"
     assert User.objects.get(username="admin").is_superuser
     kader_posyandu = [u.posyandu_id for u in User.objects.filter(role=Role.KADER)]
