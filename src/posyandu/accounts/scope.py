@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from posyandu.accounts.models import PUSKESMAS_ROLES, Role, User
-from posyandu.areas.hierarchy import Area, Level, area_by_key
+from posyandu.areas.hierarchy import Area, Level, area_by_key, posyandu_of
 from posyandu.areas.models import Kelurahan, Kota, Posyandu, Puskesmas
 
 
@@ -185,6 +185,16 @@ class Scope:
         """404 outside the area, 403 inside it for a role without ``capability``."""
         self.require_read(posyandu_id)
         self.require(capability)
+
+    def posyandu_in(self, area: Area) -> QuerySet[Posyandu]:
+        """The Posyandu of ``area`` the user may see, as a subquery (never a list of
+        ids: a city of 10,000 Posyandu stays one join); 404 when there are none."""
+        found = posyandu_of(area)
+        if not self.is_system_wide:
+            found = found.filter(pk__in=self.posyandu())
+        if not found.exists():
+            raise Http404
+        return found
 
     def home_area(self) -> Area | None:
         """The area the user's reports open on: its Posyandu, its Puskesmas, its kota

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -88,6 +89,36 @@ def posyandu_of(area: Area) -> QuerySet[Posyandu]:
         Level.PUSKESMAS: lambda: qs.filter(puskesmas_id=area.pk),
         Level.POSYANDU: lambda: qs.filter(pk=area.pk),
     }[area.level]()
+
+
+BELOW: dict[Level, tuple[tuple[str, Level], ...]] = {
+    Level.KOTA: (("kelurahan__kecamatan", Level.KECAMATAN), ("puskesmas", Level.PUSKESMAS)),
+    Level.KECAMATAN: (("kelurahan", Level.KELURAHAN),),
+    Level.KELURAHAN: (("", Level.POSYANDU),),
+    Level.PUSKESMAS: (("", Level.POSYANDU),),
+    Level.POSYANDU: (),
+}
+"""The areas one level below each level, as joins from a Posyandu ("" = itself),
+for pages that sum in the database."""
+
+
+def grouped_below(
+    rows: QuerySet[Any], area: Area, via: str, sums: Mapping[str, Any]
+) -> list[tuple[Area, dict[str, int]]]:
+    """``rows`` (of a model with a ``via`` foreign key to Posyandu) summed with
+    ``sums`` per area one level below ``area``: one GROUP BY per level."""
+    found: list[tuple[Area, dict[str, int]]] = []
+    for join, level in BELOW[area.level]:
+        prefix = f"{via}__{join}" if join else via
+        grouped = rows.values(f"{prefix}__pk", f"{prefix}__code", f"{prefix}__name").annotate(
+            **sums
+        )
+        for row in grouped:
+            child = Area(
+                level, row[f"{prefix}__pk"], row[f"{prefix}__code"], row[f"{prefix}__name"]
+            )
+            found.append((child, {name: int(row[name] or 0) for name in sums}))
+    return found
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,14 @@ class CampaignTarget(models.Model):
         Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     """The latest visit in the window: the measurement the results read."""
+    # That measurement's screening, kept with the target so that the results of a
+    # city of a million children are one table's counts (see services.SCREENING).
+    lhfa_counted = models.BooleanField(default=False)
+    stunted = models.BooleanField(default=False)
+    wflh_counted = models.BooleanField(default=False)
+    wasted = models.BooleanField(default=False)
+    wfa_counted = models.BooleanField(default=False)
+    underweight = models.BooleanField(default=False)
     outcome = models.CharField(
         _("hasil kunjungan rumah"), max_length=20, choices=HomeVisitOutcome.choices, blank=True
     )

@@ -10,10 +10,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import Area, AreaCounts, Tree, area_by_key, rollup, tree
+from posyandu.areas.hierarchy import (
+    Area,
+    AreaCounts,
+    Tree,
+    area_by_key,
+    grouped_below,
+    rollup,
+    tree,
+)
 from posyandu.campaigns.models import Campaign, CampaignTarget
 from posyandu.core import audit
-from posyandu.policy import REPORT_CUTOFFS
 
 
 def campaigns_for(scope: Scope) -> QuerySet[Campaign]:
@@ -47,22 +54,15 @@ def campaign_tree(scope: Scope, campaign: Campaign, area: Area | None = None) ->
 RESULT_COUNTS = {
     "target": Q(),
     "measured": Q(measured_on__isnull=False),
-    "stunting_denominator": Q(visit__z_lhfa__isnull=False, visit__flag_lhfa=False),
-    "stunting_numerator": Q(
-        visit__z_lhfa__lt=REPORT_CUTOFFS.stunted_lhfa_below, visit__flag_lhfa=False
-    ),
-    "wasting_denominator": Q(visit__oedema=True)
-    | Q(visit__z_wflh__isnull=False, visit__flag_wflh=False),
-    "wasting_numerator": Q(visit__oedema=True)
-    | Q(visit__z_wflh__lt=REPORT_CUTOFFS.wasted_wflh_below, visit__flag_wflh=False),
-    "underweight_denominator": Q(visit__oedema=True)
-    | Q(visit__z_wfa__isnull=False, visit__flag_wfa=False),
-    "underweight_numerator": Q(visit__oedema=True)
-    | Q(visit__z_wfa__lt=REPORT_CUTOFFS.underweight_wfa_below, visit__flag_wfa=False),
+    "stunting_denominator": Q(lhfa_counted=True),
+    "stunting_numerator": Q(stunted=True),
+    "wasting_denominator": Q(wflh_counted=True),
+    "wasting_numerator": Q(wasted=True),
+    "underweight_denominator": Q(wfa_counted=True),
+    "underweight_numerator": Q(underweight=True),
 }
-"""Per target: counted, measured in the window, and the screening results of the
-latest measurement in the window (flagged z-scores left out; oedema counts as
-wasted and underweight)."""
+"""Per target: counted, measured in the window, and the screening of the latest
+measurement in the window (kept on the target, see services.SCREENING)."""
 
 COVERAGE_COUNTS = ("target", "measured")
 
@@ -105,6 +105,16 @@ def results(
     }
     totals = rollup(per_posyandu, found)
     return found, {a: AreaResult(a, totals.get(a, {})) for a in found.areas}
+
+
+def overview(scope: Scope, campaign: Campaign, area: Area) -> tuple[AreaResult, list[AreaResult]]:
+    """Coverage and screening of ``area`` and of the areas one level below it,
+    counted in the database (a few GROUP BY queries on the targets)."""
+    rows = CampaignTarget.objects.filter(campaign=campaign, posyandu__in=scope.posyandu_in(area))
+    counts = {name: Count("pk", filter=q) for name, q in RESULT_COUNTS.items()}
+    root = AreaResult(area, {k: int(v or 0) for k, v in rows.aggregate(**counts).items()})
+    below = [AreaResult(a, c) for a, c in grouped_below(rows, area, "posyandu", counts)]
+    return root, below
 
 
 def previous_campaign(campaign: Campaign) -> Campaign | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +23,7 @@ from posyandu.children.services import StaleEdit, set_status
 from posyandu.core import audit
 from posyandu.core.models import AuditAction
 from posyandu.core.ui import check_date
+from posyandu.growth.classify import is_stunted, is_underweight, is_wasted
 from posyandu.measurements.models import Visit
 from posyandu.policy import BALITA
 
@@ -58,19 +61,74 @@ def target_children(area: Area, on: dt.date) -> list[tuple[int, int]]:
     return targets
 
 
-def _latest_visits(campaign: Campaign, child_ids: Iterable[int]) -> dict[int, tuple[int, dt.date]]:
-    """Each child's latest visit inside the window: child -> (visit id, date)."""
-    latest: dict[int, tuple[int, dt.date]] = {}
-    for pk, child_id, measured_on in (
+SCREENING = (
+    "lhfa_counted",
+    "stunted",
+    "wflh_counted",
+    "wasted",
+    "wfa_counted",
+    "underweight",
+)
+"""What a target's latest measurement in the window says, WHO's way: a flagged
+z-score is left out of its indicator; oedema counts as wasted and
+underweight."""
+
+_VISIT_COLUMNS = (
+    "pk",
+    "child_id",
+    "measured_on",
+    "oedema",
+    "z_lhfa",
+    "flag_lhfa",
+    "z_wflh",
+    "flag_wflh",
+    "z_wfa",
+    "flag_wfa",
+)
+
+
+@dataclass(frozen=True)
+class Measured:
+    visit_id: int | None
+    measured_on: dt.date | None
+    screening: dict[str, bool]
+
+
+NOT_MEASURED = Measured(None, None, dict.fromkeys(SCREENING, False))
+
+
+def _screening(row: dict[str, Any]) -> dict[str, bool]:
+    def usable(indicator: str) -> float | None:
+        z = row[f"z_{indicator}"]
+        return None if z is None or row[f"flag_{indicator}"] else float(z)
+
+    lhfa, wflh, wfa = usable("lhfa"), usable("wflh"), usable("wfa")
+    oedema = bool(row["oedema"])
+    return {
+        "lhfa_counted": lhfa is not None,
+        "stunted": lhfa is not None and bool(is_stunted(lhfa)),
+        "wflh_counted": oedema or wflh is not None,
+        "wasted": oedema or (wflh is not None and bool(is_wasted(wflh))),
+        "wfa_counted": oedema or wfa is not None,
+        "underweight": oedema or (wfa is not None and bool(is_underweight(wfa))),
+    }
+
+
+def _latest_visits(campaign: Campaign, child_ids: Iterable[int]) -> dict[int, Measured]:
+    """Each child's latest visit inside the window, with what it screens."""
+    latest: dict[int, Measured] = {}
+    for values in (
         Visit.objects.filter(
             child_id__in=list(child_ids),
             measured_on__gte=campaign.starts_on,
             measured_on__lte=campaign.ends_on,
         )
         .order_by("child_id", "measured_on")
-        .values_list("pk", "child_id", "measured_on")
+        .values(*_VISIT_COLUMNS)
     ):
-        latest[child_id] = (pk, measured_on)
+        latest[values["child_id"]] = Measured(
+            values["pk"], values["measured_on"], _screening(values)
+        )
     return latest
 
 
@@ -110,16 +168,19 @@ def open_campaign(
     campaign.save()
     targets = target_children(area, starts_on)
     latest = _latest_visits(campaign, [pk for pk, _p in targets])
-    rows = [
-        CampaignTarget(
-            campaign=campaign,
-            child_id=pk,
-            posyandu_id=home,
-            visit_id=latest[pk][0] if pk in latest else None,
-            measured_on=latest[pk][1] if pk in latest else None,
+    rows = []
+    for pk, home in targets:
+        measured = latest.get(pk, NOT_MEASURED)
+        rows.append(
+            CampaignTarget(
+                campaign=campaign,
+                child_id=pk,
+                posyandu_id=home,
+                visit_id=measured.visit_id,
+                measured_on=measured.measured_on,
+                **measured.screening,
+            )
         )
-        for pk, home in targets
-    ]
     for start in range(0, len(rows), BATCH):
         CampaignTarget.objects.bulk_create(rows[start : start + BATCH])
     audit.record(
@@ -134,11 +195,11 @@ def open_campaign(
 def refresh_measured(child_id: int) -> None:
     """Each of a child's targets: measured on its latest visit inside the window."""
     for target in CampaignTarget.objects.filter(child_id=child_id).select_related("campaign"):
-        latest = _latest_visits(target.campaign, [child_id]).get(child_id)
-        visit_id, measured_on = latest if latest else (None, None)
-        if (target.visit_id, target.measured_on) != (visit_id, measured_on):
+        measured = _latest_visits(target.campaign, [child_id]).get(child_id, NOT_MEASURED)
+        stored = (target.visit_id, target.measured_on, {f: getattr(target, f) for f in SCREENING})
+        if stored != (measured.visit_id, measured.measured_on, measured.screening):
             CampaignTarget.objects.filter(pk=target.pk).update(
-                visit_id=visit_id, measured_on=measured_on
+                visit_id=measured.visit_id, measured_on=measured.measured_on, **measured.screening
             )
 
 

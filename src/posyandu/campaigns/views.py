@@ -35,8 +35,16 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = list(selectors.campaigns_for(scope).order_by("-starts_on", "-id")[:50])
     rows = []
     for campaign in campaigns:
-        found, results = selectors.results(scope, campaign, coverage_only=True)
-        rows.append((campaign, results[found.areas[0]]))
+        area = selectors.campaign_area(campaign)
+        try:
+            root, _below = selectors.overview(scope, campaign, area)
+        except Http404:
+            # The campaign's area is wider than the user's: its part of it.
+            home = scope.home_area()
+            if home is None:
+                continue
+            root, _below = selectors.overview(scope, campaign, home)
+        rows.append((campaign, root))
     return render(
         request,
         "campaigns/list.html",
@@ -101,10 +109,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             area = area_by_key(request.GET["wilayah"])
         except UnknownArea:
             raise Http404 from None
-    found, results = selectors.results(scope, campaign, area)
-    if area not in results:
-        raise Http404
-    below = [results[a] for a in found.children_of(area)]
+    root_result, below = selectors.overview(scope, campaign, area)
     # Each level together (kecamatan, then Puskesmas), the lowest coverage first.
     below.sort(
         key=lambda r: (LEVEL_ORDER.index(r.area.level), r.coverage_pct is None, r.coverage_pct or 0)
@@ -113,8 +118,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     previous_result = None
     if previous is not None:
         try:
-            prev_found, prev_results = selectors.results(scope, previous, area)
-            previous_result = prev_results.get(area)
+            previous_result, _below = selectors.overview(scope, previous, area)
         except Http404:
             previous_result = None
     today = timezone.localdate()
@@ -125,7 +129,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "area": area,
             "is_root": area == root_area,
-            "root_result": results[area],
+            "root_result": root_result,
             "below": below,
             "previous": previous,
             "previous_result": previous_result,

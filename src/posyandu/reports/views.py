@@ -22,7 +22,7 @@ from posyandu.reports.selectors import (
     SKDN_FIELDS,
     children_behind_number,
     home_area,
-    skdn,
+    skdn_overview,
     skdn_trend,
 )
 
@@ -61,10 +61,7 @@ def skdn_page(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
     area = _area(request, scope)
     period = _period(request)
-    found, rows = skdn(scope, area, period)
-    by_area = {row.area: row for row in rows}
-    root = by_area[area] if area in by_area else rows[0]
-    below = [by_area[a] for a in found.children_of(area)]
+    root, below = skdn_overview(scope, area, period)
     # Each level together (kecamatan, then Puskesmas), the lowest D/S first.
     below.sort(
         key=lambda r: (
