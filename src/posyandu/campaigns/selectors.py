@@ -110,7 +110,7 @@ def results(
 def overview(scope: Scope, campaign: Campaign, area: Area) -> tuple[AreaResult, list[AreaResult]]:
     """Coverage and screening of ``area`` and of the areas one level below it,
     counted in the database (a few GROUP BY queries on the targets)."""
-    rows = CampaignTarget.objects.filter(campaign=campaign, posyandu__in=scope.posyandu_in(area))
+    rows = CampaignTarget.objects.filter(scope.rows_in(area), campaign=campaign)
     counts = {name: Count("pk", filter=q) for name, q in RESULT_COUNTS.items()}
     root = AreaResult(area, {k: int(v or 0) for k, v in rows.aggregate(**counts).items()})
     below = [AreaResult(a, c) for a, c in grouped_below(rows, area, "posyandu", counts)]

@@ -77,7 +77,7 @@ def skdn(scope: Scope, root: Area, period: dt.date) -> tuple[Tree, list[SkdnRow]
 def skdn_overview(scope: Scope, area: Area, period: dt.date) -> tuple[SkdnRow, list[SkdnRow]]:
     """SKDN of ``area`` and of the areas one level below it, summed in the database
     (a few GROUP BY queries, whatever the size of the city)."""
-    rows = MonthlyAggregate.objects.filter(period=period, posyandu__in=scope.posyandu_in(area))
+    rows = MonthlyAggregate.objects.filter(scope.rows_in(area), period=period)
     sums = {name: Sum(name) for name in COUNT_FIELDS}
     total = rows.aggregate(**sums)
     root = SkdnRow(area, {k: int(v or 0) for k, v in total.items()})
@@ -89,14 +89,14 @@ def skdn_trend(
     scope: Scope, area: Area, last: dt.date, months: int = 12
 ) -> list[tuple[dt.date, SkdnRow]]:
     """SKDN of one area over the ``months`` months ending with ``last``."""
-    inside = scope.posyandu_in(area)
+    inside = scope.rows_in(area)
     periods = [last]
     while len(periods) < months:
         periods.append(previous_month(periods[-1]))
     periods.reverse()
     sums = {
         row["period"]: {name: row[name] or 0 for name in COUNT_FIELDS}
-        for row in MonthlyAggregate.objects.filter(period__in=periods, posyandu__in=inside)
+        for row in MonthlyAggregate.objects.filter(inside, period__in=periods)
         .values("period")
         .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
     }
