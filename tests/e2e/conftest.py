@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,28 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 # Argon2 makes each password hash slow on purpose; one typed password for all.
 PASSWORD = "timbang-bulan-ini-2025"
+
+
+# Lists what sticks out on the right of the page, so a failure names the culprit
+# (a wide table may scroll inside its own .table-scroll box).
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.right > width + 1 && !el.closest('.table-scroll')) {
+      wide.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(box.right)}`);
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 8)};
+}"""
+
+
+def with_password(user: Any) -> Any:
+    """``user`` with the one typed password of the browser tests."""
+    user.set_password(PASSWORD)
+    user.save()
+    return user
 
 
 # Module scope: Playwright keeps an asyncio loop running while it is started, which

@@ -17,39 +17,20 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from posyandu.accounts.models import User
 from posyandu.areas.hierarchy import area_by_key
 from posyandu.campaigns.models import Campaign, CampaignTarget
 from posyandu.campaigns.services import open_campaign
 from posyandu.children.models import Child, Sex
 from posyandu.measurements.models import Visit
-from tests.e2e.conftest import PASSWORD, PHONE
+from tests.e2e.conftest import OVERFLOW, PASSWORD, PHONE, with_password
 from tests.factories import ChildFactory, City, dinkes_of, kader_of, make_city, make_visit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# What sticks out on the right of the phone (wide tables may scroll in their own box).
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const wide = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const box = el.getBoundingClientRect();
-    if (box.right > width + 1 && !el.closest('.table-scroll')) {
-      wide.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(box.right)}`);
-    }
-  }
-  return {scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 6)};
-}"""
 DESKTOP = {"width": 1280, "height": 800}
 A4 = {"width": 794, "height": 1123}  # at 96 dpi
 CAMPAIGN_NAME = "Operasi Timbang Bontang"
 HOME_VISIT_CHILD = "Bima Saputra"
-
-
-def with_password(user: User) -> User:
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 def log_in(page: Any, base_url: str, username: str) -> None:

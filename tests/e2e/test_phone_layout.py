@@ -15,33 +15,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from posyandu.accounts.models import User
 from posyandu.children.models import Sex
 from posyandu.measurements.models import Position
 from posyandu.measurements.services import VisitValues, open_session, record_visit
-from tests.e2e.conftest import PASSWORD, PHONE
+from tests.e2e.conftest import OVERFLOW, PASSWORD, PHONE, with_password
 from tests.factories import ChildFactory, UserFactory, kader_of, make_city
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# Lists what sticks out on the right, so a failure names the culprit.
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const wide = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const box = el.getBoundingClientRect();
-    if (box.right > width + 1 && !el.closest('.table-scroll')) {
-      wide.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(box.right)}`);
-    }
-  }
-  return {scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 8)};
-}"""
-
-
-def with_password(user: User) -> User:
-    user.set_password(PASSWORD)
-    user.save()
-    return user
 
 
 def log_in(page: Any, base_url: str, username: str) -> None:
