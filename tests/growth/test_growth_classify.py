@@ -190,3 +190,26 @@ def test_report_helpers_agree_with_the_categories() -> None:
     assert (is_stunted(z) == stunted_codes).all()
     overweight_codes = np.isin(classify_codes("wflh", z), ["gizi_lebih", "obesitas"])
     assert (is_overweight(z) == overweight_codes).all()
+
+
+def test_screening_leaves_flagged_values_out_and_counts_oedema_as_severe() -> None:
+    from posyandu.growth.classify import screening
+
+    found = screening(
+        z_lhfa=[-2.5, -7.0, np.nan],
+        z_wflh=[2.5, -1.0, np.nan],
+        z_wfa=[-1.0, -2.2, np.nan],
+        flag_lhfa=[False, True, False],
+        flag_wflh=[False, False, False],
+        flag_wfa=[False, False, False],
+        oedema=[False, False, True],
+    )
+    as_lists = {name: column.tolist() for name, column in found.items()}
+    assert as_lists["lhfa_counted"] == [True, False, False]  # the flagged -7.0 is out
+    assert as_lists["stunted"] == [True, False, False]
+    assert as_lists["overweight"] == [True, False, False]  # never with oedema
+    assert as_lists["wflh_counted"] == [True, True, True]
+    assert as_lists["severely_wasted"] == [False, False, True]  # oedema
+    assert as_lists["severely_underweight"] == [False, False, True]
+    assert as_lists["underweight"] == [False, True, True]
+    assert as_lists["flagged"] == [False, True, False]

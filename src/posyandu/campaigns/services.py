@@ -23,7 +23,7 @@ from posyandu.children.services import StaleEdit, set_status
 from posyandu.core import audit
 from posyandu.core.models import AuditAction
 from posyandu.core.ui import check_date
-from posyandu.growth.classify import is_stunted, is_underweight, is_wasted
+from posyandu.growth.classify import screening
 from posyandu.measurements.models import Visit
 from posyandu.policy import BALITA
 
@@ -98,20 +98,20 @@ NOT_MEASURED = Measured(None, None, dict.fromkeys(SCREENING, False))
 
 
 def _screening(row: dict[str, Any]) -> dict[str, bool]:
-    def usable(indicator: str) -> float | None:
-        z = row[f"z_{indicator}"]
-        return None if z is None or row[f"flag_{indicator}"] else float(z)
+    def z(indicator: str) -> float:
+        value = row[f"z_{indicator}"]
+        return float("nan") if value is None else float(value)
 
-    lhfa, wflh, wfa = usable("lhfa"), usable("wflh"), usable("wfa")
-    oedema = bool(row["oedema"])
-    return {
-        "lhfa_counted": lhfa is not None,
-        "stunted": lhfa is not None and bool(is_stunted(lhfa)),
-        "wflh_counted": oedema or wflh is not None,
-        "wasted": oedema or (wflh is not None and bool(is_wasted(wflh))),
-        "wfa_counted": oedema or wfa is not None,
-        "underweight": oedema or (wfa is not None and bool(is_underweight(wfa))),
-    }
+    found = screening(
+        z_lhfa=z("lhfa"),
+        z_wflh=z("wflh"),
+        z_wfa=z("wfa"),
+        flag_lhfa=row["flag_lhfa"],
+        flag_wflh=row["flag_wflh"],
+        flag_wfa=row["flag_wfa"],
+        oedema=row["oedema"],
+    )
+    return {name: bool(found[name]) for name in SCREENING}
 
 
 def _latest_visits(campaign: Campaign, child_ids: Iterable[int]) -> dict[int, Measured]:

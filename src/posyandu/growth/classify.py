@@ -172,3 +172,47 @@ def is_severely_wasted(z_wflh: npt.ArrayLike) -> BoolArray:
 def is_severely_underweight(z_wfa: npt.ArrayLike) -> BoolArray:
     """Weight-for-age below −3 (berat badan sangat kurang); False for NaN."""
     return _rounded(z_wfa) < REPORT_CUTOFFS.severely_underweight_wfa_below
+
+
+def screening(
+    *,
+    z_lhfa: npt.ArrayLike,
+    z_wflh: npt.ArrayLike,
+    z_wfa: npt.ArrayLike,
+    flag_lhfa: npt.ArrayLike,
+    flag_wflh: npt.ArrayLike,
+    flag_wfa: npt.ArrayLike,
+    oedema: npt.ArrayLike,
+) -> dict[str, BoolArray]:
+    """What each measurement counts in a prevalence, WHO's way: a flagged z-score
+    is left out of its indicator (numerator and denominator); a child with
+    oedema counts as severely wasted and severely underweight, never as
+    overweight. ``*_counted`` are the denominators."""
+    flags = {
+        "lhfa": np.asarray(flag_lhfa, dtype=bool),
+        "wflh": np.asarray(flag_wflh, dtype=bool),
+        "wfa": np.asarray(flag_wfa, dtype=bool),
+    }
+    swelling = np.asarray(oedema, dtype=bool)
+    weight_ok = ~swelling
+
+    def usable(z: npt.ArrayLike, flagged: BoolArray) -> FloatArray:
+        values: FloatArray = np.where(flagged, np.nan, np.asarray(z, dtype=np.float64))
+        return values
+
+    lhfa = usable(z_lhfa, flags["lhfa"])
+    wflh = usable(z_wflh, flags["wflh"])
+    wfa = usable(z_wfa, flags["wfa"])
+    return {
+        "lhfa_counted": ~np.isnan(lhfa),
+        "stunted": is_stunted(lhfa),
+        "severely_stunted": is_severely_stunted(lhfa),
+        "wflh_counted": swelling | (weight_ok & ~np.isnan(wflh)),
+        "wasted": swelling | (weight_ok & is_wasted(wflh)),
+        "severely_wasted": swelling | (weight_ok & is_severely_wasted(wflh)),
+        "overweight": weight_ok & is_overweight(wflh),
+        "wfa_counted": swelling | (weight_ok & ~np.isnan(wfa)),
+        "underweight": swelling | (weight_ok & is_underweight(wfa)),
+        "severely_underweight": swelling | (weight_ok & is_severely_underweight(wfa)),
+        "flagged": flags["lhfa"] | flags["wflh"] | flags["wfa"],
+    }

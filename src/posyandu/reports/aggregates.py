@@ -27,15 +27,7 @@ from django.db.models import F, Q
 
 from posyandu.children.history import left_on, posyandu_on, transfers_of
 from posyandu.children.models import Child
-from posyandu.growth.classify import (
-    is_overweight,
-    is_severely_stunted,
-    is_severely_underweight,
-    is_severely_wasted,
-    is_stunted,
-    is_underweight,
-    is_wasted,
-)
+from posyandu.growth.classify import screening
 from posyandu.measurements.models import Visit, WeightGain
 from posyandu.policy import BALITA
 from posyandu.reports.models import COUNT_FIELDS, MonthlyAggregate
@@ -123,30 +115,25 @@ _STATUS_FIELD = {
 }
 
 
+_COUNT_OF = {
+    "lhfa_counted": "measured_lhfa",
+    "wflh_counted": "measured_wflh",
+    "wfa_counted": "measured_wfa",
+}
+"""The engine's screening names -> the aggregate columns."""
+
+
 def z_counts(
     z: Mapping[str, npt.NDArray[np.float64]],
     flags: Mapping[str, npt.NDArray[np.bool_]],
     oedema: npt.NDArray[np.bool_],
 ) -> list[tuple[str, ...]]:
-    """The prevalence counts of many visits at once, WHO's way: a flagged z-score
-    is out of its indicator; oedema counts as severe wasting and severe
-    underweight (numerator and denominator), never as overweight."""
-    usable = {i: np.where(flags[i], np.nan, z[i]) for i in _Z}
-    lhfa, wflh, wfa = usable["lhfa"], usable["wflh"], usable["wfa"]
-    weight_ok = ~oedema
-    columns = {
-        "measured_lhfa": ~np.isnan(lhfa),
-        "stunted": is_stunted(lhfa),
-        "severely_stunted": is_severely_stunted(lhfa),
-        "measured_wflh": oedema | (weight_ok & ~np.isnan(wflh)),
-        "wasted": oedema | (weight_ok & is_wasted(wflh)),
-        "severely_wasted": oedema | (weight_ok & is_severely_wasted(wflh)),
-        "overweight": weight_ok & is_overweight(wflh),
-        "measured_wfa": oedema | (weight_ok & ~np.isnan(wfa)),
-        "underweight": oedema | (weight_ok & is_underweight(wfa)),
-        "severely_underweight": oedema | (weight_ok & is_severely_underweight(wfa)),
-        "flagged": flags["lhfa"] | flags["wflh"] | flags["wfa"],
-    }
+    """The prevalence counts of many visits at once, by the engine's
+    :func:`~posyandu.growth.classify.screening` (WHO's rules)."""
+    found = screening(
+        **{f"z_{i}": z[i] for i in _Z}, **{f"flag_{i}": flags[i] for i in _Z}, oedema=oedema
+    )
+    columns = {_COUNT_OF.get(name, name): column for name, column in found.items()}
     names = list(columns)
     table = np.column_stack([columns[n] for n in names]) if len(oedema) else np.zeros((0, 0))
     return [tuple(n for n, on in zip(names, row, strict=True) if on) for row in table.tolist()]
