@@ -17,17 +17,14 @@ starts with 9 (``9xxx``), which marks them as fake.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from posyandu.areas.hierarchy import find_area
@@ -37,18 +34,14 @@ from posyandu.campaigns.services import open_campaign
 from posyandu.children.models import Child, ChildStatus, ChildTransfer, Sex, new_local_id
 from posyandu.core.policy_in_force import PoliciesInForce
 from posyandu.demo import city, names
-from posyandu.growth import compute_zscores
-from posyandu.growth.classify import CLASSIFIED_INDICATORS, classify_codes, is_stunted
+from posyandu.growth.classify import is_stunted
 from posyandu.growth.curves import measurement_at_z
-from posyandu.growth.weight_gain import is_bgm, weight_gain_series
-from posyandu.measurements.assessment import STORED_INDICATORS, assess
+from posyandu.measurements import bulk
 from posyandu.measurements.models import PosyanduSession, Visit
 from posyandu.policy import (
     BALITA,
-    DAYS_PER_MONTH,
     LENGTH_HEIGHT_SWITCH_DAYS,
     PMT_RULE,
-    VISIT_PLAUSIBILITY,
     WHO_MEASURING,
 )
 from posyandu.reports.aggregates import rebuild as rebuild_aggregates
@@ -228,40 +221,6 @@ def fake_nik(kecamatan_code: str, birth: dt.date, female: bool, serial: int) -> 
     return f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}9{serial % 1000:03d}"
 
 
-def _as_dates(days: npt.ArrayLike) -> list[dt.date]:
-    return np.asarray(days, dtype="datetime64[D]").astype(object).tolist()  # type: ignore[no-any-return]
-
-
-def _adapt_dates(days: npt.NDArray[np.datetime64]) -> list[Any]:
-    """Dates as the database driver takes them, adapting each distinct day once."""
-    unique, inverse = np.unique(days.astype("datetime64[D]"), return_inverse=True)
-    adapted = [connection.ops.adapt_datefield_value(d) for d in _as_dates(unique)]
-    return [adapted[i] for i in inverse.tolist()]
-
-
-def _adapted_now() -> Any:
-    return connection.ops.adapt_datetimefield_value(timezone.now())
-
-
-def _decimals(values: FloatArray, places: int) -> list[Decimal | float | None]:
-    """Values for a DecimalField column, NaN as NULL.
-
-    SQLite stores a decimal as a number (NUMERIC affinity) whatever is bound,
-    so the rounded float gives the stored value Django's own "8.20" would,
-    without a Python adapter call per value; other databases get Decimals.
-    """
-    rounded = np.round(values, places)
-    if connection.vendor == "sqlite":
-        return [None if v != v else v for v in rounded.tolist()]
-    fmt = f"{{:.{places}f}}"
-    return [None if v != v else Decimal(fmt.format(v)) for v in rounded.tolist()]
-
-
-def _batched(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def generate(
     *,
     children: int = 10_000,
@@ -294,7 +253,7 @@ def generate(
         say(f"  {len(child_pks):,} anak dibuat".replace(",", "."))
         visits = _draw_visits(rng, history_rng, kids, today, len(areas.posyandu))
         lap("draw visits")
-        derived = _derive(kids, visits, PoliciesInForce.load())
+        derived = bulk.derive(_visit_rows(kids, visits), PoliciesInForce.load())
         lap("derive")
         sessions = _create_sessions(visits, areas)
         lap("sessions")
@@ -444,12 +403,12 @@ def _create_children(
     mother_first, mother_second = _pick(rng, names.MOTHERS, n), _pick(rng, names.MOTHERS_SECOND, n)
     fathers = _pick(rng, names.FATHERS, n)
     streets = _pick(rng, names.STREETS, n)
-    births = _as_dates(kids.birth)
+    births = bulk.as_dates(kids.birth)
     age_days = (np.datetime64(today, "D") - kids.birth).astype(np.int64)
     no_nik = rng.random(n) < np.where(age_days < 365, NO_NIK_INFANT_RATE, NO_NIK_OLDER_RATE)
     serials = rng.integers(0, 1000, n)
     mother_age_days = rng.integers(19 * 365, 40 * 365, n)
-    mother_births = _as_dates(kids.birth - mother_age_days.astype("timedelta64[D]"))
+    mother_births = bulk.as_dates(kids.birth - mother_age_days.astype("timedelta64[D]"))
     mother_serials = rng.integers(0, 1000, n)
     mother_no_nik = rng.random(n) < 0.1
     birth_weight_z = rng.normal(-0.3, 0.9, n)
@@ -483,18 +442,18 @@ def _create_children(
         else fake_nik(plans[i].kecamatan_code, mother_births[i], True, int(mother_serials[i]))
         for i in range(n)
     ]
-    birth_weight_kg = _decimals(np.where(has_birth_data, birth_weight, np.nan), 2)
-    birth_length_cm = _decimals(np.where(has_birth_data, birth_length, np.nan), 1)
+    birth_weight_kg = bulk.decimals(np.where(has_birth_data, birth_weight, np.nan), 2)
+    birth_length_cm = bulk.decimals(np.where(has_birth_data, birth_length, np.nan), 1)
     local_ids = [new_local_id() for _ in range(n)]
-    now = _adapted_now()
-    _insert_rows(
+    now = bulk.adapted_now()
+    bulk.insert_rows(
         Child,
         n,
         {
             "local_id": local_ids,
             "name": child_names,
             "sex": kids.sex.tolist(),
-            "birth_date": _adapt_dates(kids.birth),
+            "birth_date": bulk.adapt_dates(kids.birth),
             "birth_weight_kg": birth_weight_kg,
             "birth_length_cm": birth_length_cm,
             "nik": niks,
@@ -669,7 +628,7 @@ def _draw_visits(
     complete = np.nonzero(held.all(axis=0))[0]
     report_month = int(complete[-1]) if complete.size else MONTHS - 1
     return _Visits(
-        periods=_as_dates(period_days),
+        periods=bulk.as_dates(period_days),
         report_month=report_month,
         session_day=session_day.astype(np.int64),
         child=child_idx.astype(np.int64),
@@ -687,112 +646,19 @@ def _draw_visits(
     )
 
 
-STORED: Final = STORED_INDICATORS
-CLASSIFIED: Final = CLASSIFIED_INDICATORS
-
-
-def _derive(kids: _Children, v: _Visits, policies: PoliciesInForce) -> dict[str, Any]:
-    """Every derived Visit field, for all visits at once."""
-    z = compute_zscores(
+def _visit_rows(kids: _Children, v: _Visits) -> bulk.VisitRows:
+    return bulk.VisitRows(
+        child=v.child,
         sex=kids.sex[v.child],
-        age_days=v.age_days,
+        birth=kids.birth[v.child],
+        measured_on=v.measured_on,
         weight_kg=v.weight_kg,
         height_cm=v.height_cm,
-        measure=v.position,
+        position=v.position,
         oedema=v.oedema,
         head_cm=v.head_cm,
         muac_cm=v.muac_cm,
     )
-    out: dict[str, Any] = {"height_adj_cm": z["height_adj_cm"]}
-    for ind in STORED:
-        out[f"z_{ind}"] = z[f"z_{ind}"]
-        out[f"flag_{ind}"] = z[f"flag_{ind}"] == 1.0
-    for ind in CLASSIFIED:
-        out[f"cat_{ind}"] = classify_codes(ind, z[f"z_{ind}"])
-    out["is_bgm"] = is_bgm(z["z_wfa"])
-    out.update(_weight_gain(kids, v, policies))
-    out["warnings"] = _warnings(kids, v, out)
-    return out
-
-
-def _weight_gain(kids: _Children, v: _Visits, policies: PoliciesInForce) -> dict[str, Any]:
-    """N/T/O/B, gain, KBM and 2T by the engine's one implementation, the
-    visit service's, each visit by the rules in force on its date."""
-    series = weight_gain_series(
-        child_ids=v.child,
-        birth_date=kids.birth[v.child],
-        measured_on=v.measured_on,
-        weight_kg=v.weight_kg,
-        kbm_version=policies.kbm_version_ids(v.measured_on),
-        two_t_months=policies.two_t_months(v.measured_on),
-    )
-    return {
-        "weight_gain": series.status,
-        "weight_gain_g": series.gain_g,
-        "kbm_g": series.kbm_g,
-        "is_2t": series.is_2t,
-    }
-
-
-def _warnings(kids: _Children, v: _Visits, d: dict[str, Any]) -> list[list[dict[str, str]]]:
-    """The visit service's warnings: found in bulk, worded by ``assess``.
-
-    A cheap, generous test picks the few visits that may warn; only those go
-    through the service's own :func:`assess`, which decides and words them.
-    """
-    k = v.child.shape[0]
-    flagged = np.zeros(k, dtype=bool)
-    for ind in STORED:
-        flagged |= d[f"flag_{ind}"]
-    young = v.age_days < LENGTH_HEIGHT_SWITCH_DAYS
-    wrong_position = (young & (v.position == "h")) | (~young & (v.position == "l"))
-    has_prev = np.zeros(k, dtype=bool)
-    has_prev[1:] = v.child[1:] == v.child[:-1]
-    prev_adj = np.full(k, np.nan)
-    prev_adj[1:] = d["height_adj_cm"][:-1]
-    prev_weight = np.full(k, np.nan)
-    prev_weight[1:] = v.weight_kg[:-1]
-    prev_date = np.empty(k, dtype="datetime64[D]")
-    prev_date[0] = v.measured_on[0] if k else np.datetime64("NaT")
-    prev_date[1:] = v.measured_on[:-1]
-    rules = VISIT_PLAUSIBILITY
-    interval_months = (v.measured_on - prev_date).astype(np.float64) / DAYS_PER_MONTH
-    # 5% slack: rounding must never hide a visit that assess() would warn about.
-    with np.errstate(invalid="ignore"):
-        shrink = has_prev & (d["height_adj_cm"] < prev_adj - 0.95 * rules.max_length_shrink_cm)
-        change = v.weight_kg - prev_weight
-        jump = has_prev & (
-            (change > 0.95 * rules.max_gain_kg_per_month * np.maximum(interval_months, 1.0))
-            | (-change > 0.95 * rules.max_loss_fraction * prev_weight)
-        )
-    candidates = np.nonzero(flagged | wrong_position | shrink | jump)[0]
-    result: list[list[dict[str, str]]] = [[] for _ in range(k)]
-    births = kids.birth[v.child]
-    for i in candidates.tolist():
-        prev = i - 1 if has_prev[i] else None
-
-        def num(arr: FloatArray, idx: int | None) -> float | None:
-            if idx is None:
-                return None
-            value = float(arr[idx])
-            return None if value != value else value
-
-        assessment = assess(
-            sex=int(kids.sex[v.child[i]]),
-            birth_date=births[i].astype(object),
-            measured_on=v.measured_on[i].astype(object),
-            weight_kg=num(v.weight_kg, i),
-            height_cm=num(v.height_cm, i),
-            position=str(v.position[i]),
-            oedema=bool(v.oedema[i]),
-            head_cm=num(v.head_cm, i),
-            muac_cm=num(v.muac_cm, i),
-            previous_height_adj_cm=num(d["height_adj_cm"], prev),
-            previous_weight_kg=num(v.weight_kg, prev),
-            previous_measured_on=None if prev is None else v.measured_on[prev].astype(object),
-        )
-        result[i] = [{"code": w.code, "message": w.message} for w in assessment.warnings]
-    return result
 
 
 def _create_sessions(v: _Visits, areas: _Areas) -> dict[tuple[int, int], int]:
@@ -806,7 +672,7 @@ def _create_sessions(v: _Visits, areas: _Areas) -> dict[tuple[int, int], int]:
         for p, m in keys
     ]
     created: list[PosyanduSession] = []
-    for batch in _batched(objs):
+    for batch in bulk.batched(objs):
         created.extend(PosyanduSession.objects.bulk_create(batch))
     return {key: obj.pk for key, obj in zip(keys, created, strict=True)}
 
@@ -820,53 +686,26 @@ def _create_visits(
     sessions: dict[tuple[int, int], int],
 ) -> int:
     k = v.child.shape[0]
-    weight = _decimals(v.weight_kg, 2)
-    height = _decimals(v.height_cm, 2)
-    head = _decimals(v.head_cm, 1)
-    muac = _decimals(v.muac_cm, 1)
-    measured_on = _adapt_dates(v.measured_on)
-    floats = {
-        name: [None if x != x else x for x in d[name].tolist()]
-        for name in ("height_adj_cm", *(f"z_{ind}" for ind in STORED))
-    }
-    gain = [None if x != x else int(x) for x in d["weight_gain_g"].tolist()]
-    kbm = [None if x != x else int(x) for x in d["kbm_g"].tolist()]
     with np.errstate(invalid="ignore"):
         needs_pmt = (d["z_wflh"] < PMT_RULE.wflh_z_below) | (d["z_wfa"] < PMT_RULE.wfa_z_below)
-    child_ids = [child_pks[c] for c in v.child.tolist()]
-    posyandu_ids = [areas.posyandu[p].pk for p in v.posyandu]
-    session_ids = [sessions[(p, m)] for p, m in zip(v.posyandu, v.month.tolist(), strict=True)]
     columns: dict[str, list[Any]] = {
         "age_days": v.age_days.tolist(),
         "position": v.position.tolist(),
         "oedema": v.oedema.tolist(),
         "vitamin_a": v.vitamin_a.tolist(),
         "pmt_received": needs_pmt.tolist(),
-        "weight_gain": d["weight_gain"].tolist(),
-        "is_2t": d["is_2t"].tolist(),
-        "is_bgm": d["is_bgm"].tolist(),
-        **{f"flag_{ind}": d[f"flag_{ind}"].tolist() for ind in STORED},
-        **{f"cat_{ind}": d[f"cat_{ind}"].tolist() for ind in CLASSIFIED},
+        "child_id": [child_pks[c] for c in v.child.tolist()],
+        "posyandu_id": [areas.posyandu[p].pk for p in v.posyandu],
+        "session_id": [sessions[(p, m)] for p, m in zip(v.posyandu, v.month.tolist(), strict=True)],
+        "measured_on": bulk.adapt_dates(v.measured_on),
+        "period": bulk.adapt_dates(np.asarray(v.periods, dtype="datetime64[D]")[v.month]),
+        "weight_kg": bulk.decimals(v.weight_kg, 2),
+        "height_cm": bulk.decimals(v.height_cm, 2),
+        "head_cm": bulk.decimals(v.head_cm, 1),
+        "muac_cm": bulk.decimals(v.muac_cm, 1),
+        **bulk.derived_columns(d),
     }
-    now = _adapted_now()
-    columns.update(
-        {
-            "child_id": child_ids,
-            "posyandu_id": posyandu_ids,
-            "session_id": session_ids,
-            "measured_on": measured_on,
-            "period": _adapt_dates(np.asarray(v.periods, dtype="datetime64[D]")[v.month]),
-            "weight_kg": weight,
-            "height_cm": height,
-            "head_cm": head,
-            "muac_cm": muac,
-            "weight_gain_g": gain,
-            "kbm_g": kbm,
-            "warnings": [json.dumps(w) for w in d["warnings"]],
-            "warnings_confirmed": [bool(w) for w in d["warnings"]],
-            **floats,
-        }
-    )
+    now = bulk.adapted_now()
     constants = {
         "pmt_kg": None,
         "kpsp": "",
@@ -876,44 +715,7 @@ def _create_visits(
         "created_at": now,
         "updated_at": now,
     }
-    return _insert_rows(Visit, k, columns, constants)
-
-
-def _insert_rows(
-    model: type[models.Model], k: int, columns: dict[str, list[Any]], constants: dict[str, Any]
-) -> int:
-    """Insert many rows fast: COPY on PostgreSQL, ``executemany`` elsewhere.
-
-    ``bulk_create`` builds and prepares one model instance per row: for the
-    ~150 000 visits of the full demo that alone took most of a minute. Every
-    value here is already in the form the database driver takes, and the
-    column list comes from the model, so a field without a value fails loudly.
-    """
-    concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
-    names = [f.column for f in concrete]
-    missing = set(names) - set(columns) - set(constants)
-    extra = (set(columns) | set(constants)) - set(names)
-    if missing or extra:
-        raise RuntimeError(f"{model.__name__}: missing {sorted(missing)}, unknown {sorted(extra)}")
-    sources = [
-        columns[name] if name in columns else itertools.repeat(constants[name], k) for name in names
-    ]
-    rows = list(zip(*sources, strict=False))
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    column_list = ", ".join(quote(n) for n in names)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY: psycopg's executemany costs a round trip per row, and a
-            # multi-row INSERT a slow parse of its thousands of placeholders.
-            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return k
-        sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(names))})"
-        for start in range(0, k, BATCH * 10):
-            cursor.executemany(sql, rows[start : start + BATCH * 10])
-    return k
+    return bulk.insert_rows(Visit, k, columns, constants)
 
 
 def _create_transfers(kids: _Children, child_pks: list[int], areas: _Areas) -> None:
