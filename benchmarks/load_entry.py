@@ -206,7 +206,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(folder: Path, secret_key: str) -> Iterator[tuple[int, int]]:
+def running_server(folder: Path, secret_key: str, workers: int) -> Iterator[tuple[int, int]]:
     """``posyandu serve`` on a free loopback port; yields (port, pid)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSYANDU_")}
@@ -218,7 +218,10 @@ def running_server(folder: Path, secret_key: str) -> Iterator[tuple[int, int]]:
     )
     with (folder / "server.log").open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "posyandu.cli", "serve", "--host", HOST, "--port", str(port)],
+            [
+                *(sys.executable, "-m", "posyandu.cli", "serve"),
+                *("--host", HOST, "--port", str(port), "--workers", str(workers)),
+            ],
             cwd=folder,
             env=env,
             stdout=log,
@@ -252,13 +255,25 @@ def running_server(folder: Path, secret_key: str) -> Iterator[tuple[int, int]]:
                 server.wait()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of process ``pid`` so far (Linux /proc)."""
+def _stat(pid: int) -> list[str] | None:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
+        return None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU so far of process ``pid`` and its workers (Linux /proc)."""
+    fields = _stat(pid)
+    if fields is None:
         return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            child = _stat(int(entry.name))
+            if child is not None and child[1] == str(pid):
+                ticks += int(child[11]) + int(child[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu_seconds() -> float:
@@ -569,6 +584,9 @@ def main(argv: list[str] | None = None) -> int:
         "weighing the next child (default 0: all at once, the worst case)",
     )
     parser.add_argument("--idle", type=int, default=0, help="idle connections held open (0)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="posyandu serve --workers: processes (1)"
+    )
     parser.add_argument("--seed", type=int, default=6474)
     args = parser.parse_args(argv)
 
@@ -592,9 +610,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{planned} visits planned ({args.visits} each; "
             f"{sum(1 for k in city.kader if not k.visits)} kader without enough children)"
         )
-        with running_server(folder, secret_key) as (port, pid), idle_connections(port, args.idle):
+        with (
+            running_server(folder, secret_key, args.workers) as (port, pid),
+            idle_connections(port, args.idle),
+        ):
             print(
-                f"server: posyandu serve on {HOST}:{port} (pid {pid}), SQLite; "
+                f"server: posyandu serve --workers {args.workers} on {HOST}:{port} (pid {pid}), "
+                "SQLite; "
                 f"{args.idle} idle connections held; pauses 0..{args.pause_seconds:g} s; "
                 f"{os.cpu_count()} CPUs shared with the load generator, load average "
                 f"{os.getloadavg()[0]:.1f} at the start"

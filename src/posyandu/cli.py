@@ -82,12 +82,12 @@ def _unapplied_migrations() -> list[str]:
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
-def _serve_forever(host: str, port: int) -> None:
+def _serve_forever(host: str, port: int, workers: int = 1) -> None:
     from posyandu.config.wsgi import application
     from posyandu.serving import serve
 
     try:
-        serve(application, host=host, port=port)
+        serve(application, host=host, port=port, workers=workers)
     except KeyboardInterrupt:
         print("\nposyandu: stopped.", flush=True)
 
@@ -184,7 +184,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 2
     print(f"posyandu: serving on {_url(args.host, args.port)}", flush=True)
-    _serve_forever(args.host, args.port)
+    _serve_forever(args.host, args.port, args.workers)
     return 0
 
 
@@ -197,6 +197,8 @@ def _manage(argv: Sequence[str]) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from posyandu.serving import worker_count
+
     parser = argparse.ArgumentParser(
         prog="posyandu",
         description="Child growth monitoring for Posyandu, Puskesmas and Dinas Kesehatan.",
@@ -243,6 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     serve.add_argument("--migrate", action="store_true", help="apply pending migrations first")
+    serve.add_argument(
+        "--workers",
+        type=worker_count,
+        default=1,
+        help="server processes, e.g. one per CPU core (default 1)",
+    )
     serve.set_defaults(handler=_serve)
 
     from posyandu.reports.commands import add_commands

@@ -21,11 +21,30 @@ after 300 s (measured: each hundred waits out its own two minutes). Here:
   only times out connections with no request queued), nor a response the
   client is still reading (every byte sent counts as activity); a slow
   2G phone sends and reads far more often than every 30 s.
+
+One process runs Python on one core at a time (the GIL). ``workers`` above
+one forks that many waitress processes after binding one listening socket,
+which they all accept from: a busy process comes back to ``accept`` later,
+so new connections go mostly to the idle one. Each keeps the settings above
+(its own connection limit, threads and idle timeout). The parent only starts
+them, starts a new one when one dies, and stops them all on SIGTERM/SIGINT.
+On SQLite every process writes the same file: WAL mode, ``BEGIN IMMEDIATE``
+and a busy timeout (``config/settings.py``) make a writer wait its turn,
+never lose a write.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any, Final
 
 # Worker threads run Django requests. Python runs one at a time (the GIL), so
@@ -43,6 +62,13 @@ CLEANUP_INTERVAL_S: Final = 5
 RESERVED_FILES: Final = 100
 # Never fewer than waitress' own default, however low the open-file limit.
 MIN_CONNECTION_LIMIT: Final = 100
+# Pending connections the kernel queues for accept(), waitress' default.
+LISTEN_BACKLOG: Final = 1024
+# A worker that dies sooner than this after its start is not restarted: it
+# would only die again (a broken database, a bad setting), in a tight loop.
+MIN_WORKER_LIFE_S: Final = 5
+# How long the parent lets its workers finish on SIGTERM before killing them.
+STOP_GRACE_S: Final = 10
 
 
 @dataclass(frozen=True)
@@ -100,10 +126,136 @@ def raise_open_file_limit(wanted: int) -> int | None:
     return int(soft)
 
 
-def serve(application: Any, *, host: str, port: int) -> None:
-    """Serve ``application`` on ``host:port`` until interrupted."""
+def worker_count(text: str) -> int:
+    """``--workers``: a whole number of processes, at least one."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    if count > 1 and not hasattr(os, "fork"):
+        raise argparse.ArgumentTypeError("more than one worker needs fork() (Linux, macOS)")
+    return count
+
+
+def serve(application: Any, *, host: str, port: int, workers: int = 1) -> None:
+    """Serve ``application`` on ``host:port`` in ``workers`` processes until interrupted."""
     from waitress import serve as waitress_serve
 
     open_files = raise_open_file_limit(CONNECTION_LIMIT + RESERVED_FILES)
     options = server_settings(open_files).waitress_options()
-    waitress_serve(application, host=host, port=port, **options)
+    if workers == 1:
+        waitress_serve(application, host=host, port=port, **options)
+        return
+    listener = _listening_socket(host, port)
+    # A database connection opened before the fork (the migration check)
+    # must not be shared by the workers.
+    from django.db import connections
+
+    connections.close_all()
+    Workers(lambda: _run_worker(application, listener, options), workers).run()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    listener.bind((host, port))
+    listener.listen(LISTEN_BACKLOG)
+    return listener
+
+
+def _run_worker(application: Any, listener: socket.socket, options: dict[str, Any]) -> None:
+    from waitress.server import create_server
+
+    create_server(application, sockets=[listener], **options).run()
+
+
+class _StopRequested(Exception):
+    pass
+
+
+class Workers:
+    """Forked copies of ``work``, kept at ``count`` until SIGTERM or SIGINT."""
+
+    def __init__(self, work: Callable[[], None], count: int) -> None:
+        self.work = work
+        self.count = count
+        self.started: dict[int, float] = {}
+
+    def run(self) -> None:
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            for _ in range(self.count):
+                self._start_one()
+            self._watch()
+        except _StopRequested:
+            raise KeyboardInterrupt from None
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            self._stop_all()
+
+    def _watch(self) -> None:
+        while self.started:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                return
+            born = self.started.pop(pid, None)
+            if born is None:
+                continue
+            code = os.waitstatus_to_exitcode(status)
+            if time.monotonic() - born < MIN_WORKER_LIFE_S:
+                print(
+                    f"posyandu: worker {pid} stopped at once ({code}); stopping all",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                raise SystemExit(1)
+            print(f"posyandu: worker {pid} stopped ({code}); starting another", flush=True)
+            self._start_one()
+
+    def _start_one(self) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    signal.signal(sig, signal.SIG_DFL)
+                self.work()
+            except BaseException:
+                code = 1
+            finally:
+                # Never return into the parent's code (its finally blocks, atexit).
+                os._exit(code)
+        self.started[pid] = time.monotonic()
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        # Raised, not flagged: os.wait() would resume after the handler (PEP 475).
+        raise _StopRequested
+
+    def _stop_all(self) -> None:
+        for pid in self.started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_S
+        while self.started and time.monotonic() < deadline:
+            for pid in list(self.started):
+                try:
+                    done, _status = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done = pid
+                if done:
+                    del self.started[pid]
+            time.sleep(0.05)
+        for pid in self.started:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        self.started.clear()

@@ -6,10 +6,12 @@ fresh SQLite database in a temporary folder, on a free loopback port.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -17,12 +19,19 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from posyandu.config.settings import INSECURE_DEFAULT_SECRET_KEY, MIN_SECRET_KEY_LENGTH
-from posyandu.serving import MIN_CONNECTION_LIMIT, RESERVED_FILES, server_settings
+from posyandu.serving import (
+    MIN_CONNECTION_LIMIT,
+    MIN_WORKER_LIFE_S,
+    RESERVED_FILES,
+    server_settings,
+    worker_count,
+)
 
 POSYANDU = shutil.which("posyandu", path=str(Path(sys.executable).parent)) or "posyandu"
 GOOD_KEY = "k" * MIN_SECRET_KEY_LENGTH
@@ -68,12 +77,19 @@ def _enough_open_files(needed: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
+@dataclass
+class Server:
+    url: str
+    pid: int
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """``posyandu serve --migrate`` on a free port; yields its base URL."""
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
+    """``posyandu serve --migrate`` (with ``--workers`` if parametrized) on a free port."""
     port = _free_port()
+    workers = ["--workers", str(request.param)] if hasattr(request, "param") else []
     process = subprocess.Popen(
-        [POSYANDU, "serve", "--migrate", "--port", str(port)],
+        [POSYANDU, "serve", "--migrate", "--port", str(port), *workers],
         cwd=tmp_path,
         env=_env(POSYANDU_SECRET_KEY=GOOD_KEY),
         stdout=subprocess.PIPE,
@@ -94,7 +110,7 @@ def server(tmp_path: Path) -> Iterator[str]:
                 pass
             assert time.monotonic() < deadline, "posyandu serve did not answer /healthz in 90 s"
             time.sleep(0.2)
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         try:
@@ -104,6 +120,12 @@ def server(tmp_path: Path) -> Iterator[str]:
             process.communicate()
 
 
+@pytest.fixture
+def server(served: Server) -> str:
+    return served.url
+
+
+@pytest.mark.parametrize("served", [1, 2], indirect=True, ids=["one process", "two workers"])
 def test_a_new_client_is_answered_while_500_idle_connections_are_open(server: str) -> None:
     port = int(server.rsplit(":", 1)[1])
     # This process holds the idle sockets (the server raises its own limit).
@@ -130,6 +152,59 @@ def test_a_new_client_is_answered_while_500_idle_connections_are_open(server: st
             answer += chunk
         assert answer.startswith(b"HTTP/1.1 200 OK")
         assert b'"status": "ok"' in answer
+
+
+def _workers_of(pid: int) -> set[int]:
+    children = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if stat[1] == str(pid) and stat[0] != "Z":
+                    children.add(int(entry.name))
+    return children
+
+
+def _wait_for(condition: object, what: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("served", [2], indirect=True)
+def test_workers_share_the_port_a_dead_one_is_replaced_and_all_stop_together(
+    served: Server,
+) -> None:
+    workers = _workers_of(served.pid)
+    assert len(workers) == 2
+    for _ in range(20):
+        assert _get(served.url + "/healthz", timeout_s=STALL_TIMEOUT_S)[0] == 200
+
+    # A worker that dies after a normal start (killed, out of memory) is replaced.
+    time.sleep(max(0, MIN_WORKER_LIFE_S + 0.5 - _uptime_s(min(workers))))
+    dead = min(workers)
+    os.kill(dead, signal.SIGKILL)
+    _wait_for(lambda: len(_workers_of(served.pid) - {dead}) == 2, "no new worker started")
+    assert _get(served.url + "/healthz", timeout_s=STALL_TIMEOUT_S)[0] == 200
+
+    # SIGTERM to the parent (systemd, docker stop) stops every worker with it.
+    left = _workers_of(served.pid)
+    os.kill(served.pid, signal.SIGTERM)
+    _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in left), "workers left")
+    _wait_for(lambda: not _alive(served.pid), "the parent did not stop")
+
+
+def _uptime_s(pid: int) -> float:
+    started_ticks = int((Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split())[19])
+    boot_s = float(Path("/proc/uptime").read_text().split()[0])
+    return boot_s - started_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_connection_limit_fits_the_open_file_limit() -> None:
@@ -185,3 +260,11 @@ def test_serve_in_debug_mode_still_accepts_a_short_local_key(tmp_path: Path) -> 
     assert done.returncode == 2
     assert "SECRET_KEY" not in done.stderr
     assert "posyandu serve: the database lacks" in done.stderr
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "two", ""])
+def test_workers_must_be_a_whole_number_of_processes(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        worker_count(text)
+
+    assert worker_count("3") == 3
