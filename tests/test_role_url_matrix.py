@@ -38,6 +38,7 @@ from posyandu.children.models import Child
 from posyandu.children.services import ChildData, update_child
 from posyandu.core import audit
 from posyandu.core.models import AuditAction, AuditLog
+from posyandu.exchange.models import ImportJob, JobStatus
 from posyandu.measurements.models import PosyanduSession, Visit
 from tests.factories import ChildFactory, City, UserFactory, kader_of, make_city, make_visit
 
@@ -103,6 +104,14 @@ URLS: dict[str, Row] = {
     "reports:skdn": Row(),
     "campaigns:list": Row(),
     "exchange:eppgbm_export": Row(roles=frozenset({Role.PUSKESMAS, Role.DINKES, Role.ADMIN})),
+    # An upload is its uploader's own: "inside" is a job of the user (see own_jobs).
+    "exchange:eppgbm_import": Row(roles=frozenset({Role.PUSKESMAS, Role.DINKES, Role.ADMIN})),
+    "exchange:eppgbm_import_job": Row(
+        kwargs=(("pk", "import_job"),), roles=frozenset({Role.PUSKESMAS, Role.DINKES, Role.ADMIN})
+    ),
+    "exchange:eppgbm_import_report": Row(
+        kwargs=(("pk", "import_job"),), roles=frozenset({Role.PUSKESMAS, Role.DINKES, Role.ADMIN})
+    ),
     "campaigns:new": write(Capability.CAMPAIGNS_MANAGE),
     "campaigns:detail": Row(kwargs=(("pk", "campaign"),)),
     "campaigns:not_measured": Row(
@@ -188,6 +197,7 @@ class Site:
     kader: User
     campaign: Campaign
     target: CampaignTarget
+    import_job: ImportJob
 
     def pk_of(self, kind: str) -> int:
         return {
@@ -198,6 +208,7 @@ class Site:
             "user": self.kader.pk,
             "campaign": self.campaign.pk,
             "target": self.target.pk,
+            "import_job": self.import_job.pk,
         }[kind]
 
 
@@ -235,8 +246,23 @@ def build_sites(city: City) -> dict[str, Site]:
             kader=kader,
             campaign=campaign,
             target=campaign.targets.get(),
+            import_job=ImportJob.objects.create(
+                user=kader,
+                file_name=f"eppgbm-{key}.xlsx",
+                sha256="0" * 64,
+                size=1,
+                status=JobStatus.IMPORTED,
+                counts={"lines": 1},
+                report="line,outcome,child_id,reason\n2,already_present,,\n",
+            ),
         )
     return sites
+
+
+def own_jobs(sites: dict[str, Site], user: User, role: Role) -> None:
+    """The uploads of the sites "inside" for ``role`` become ``user``'s own."""
+    for key in INSIDE[role]:
+        ImportJob.objects.filter(pk=sites[key].import_job.pk).update(user=user)
 
 
 def user_of_area_a(role: Role, city: City) -> User:
@@ -307,6 +333,7 @@ def test_each_role_gets_404_outside_403_for_a_write_it_may_not_do_and_the_page_o
     city = make_city()
     sites = build_sites(city)
     user = user_of_area_a(role, city)
+    own_jobs(sites, user, role)
     client = Client()
     client.force_login(user)
     failures: list[str] = []

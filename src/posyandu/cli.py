@@ -257,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(commands)
 
+    from posyandu.exchange.commands import add_import_command
+
+    add_import_command(commands)
+
     commands.add_parser(
         "manage",
         help="Django's manage.py, e.g. `posyandu manage createsuperuser`",

@@ -43,6 +43,8 @@ class Capability(enum.StrEnum):
     AUDIT_READ = "audit.read"
     DATA_EXPORT = "data.export"
     """Download personal data of the area as a file (e-PPGBM)."""
+    DATA_IMPORT = "data.import"
+    """Import children and measurements of the area from a file (e-PPGBM)."""
     AREAS_IMPORT = "areas.import"
 
 
@@ -55,7 +57,12 @@ CAPABILITIES: Final[dict[Role, frozenset[Capability]]] = {
     Role.BIDAN: _FIELD_WORK,
     Role.TENAGA_GIZI: _FIELD_WORK,
     Role.PUSKESMAS: frozenset(
-        {Capability.POSYANDU_MANAGE, Capability.USERS_MANAGE, Capability.DATA_EXPORT}
+        {
+            Capability.POSYANDU_MANAGE,
+            Capability.USERS_MANAGE,
+            Capability.DATA_EXPORT,
+            Capability.DATA_IMPORT,
+        }
     ),
     Role.DINKES: frozenset(
         {
@@ -65,6 +72,7 @@ CAPABILITIES: Final[dict[Role, frozenset[Capability]]] = {
             Capability.AUDIT_READ,
             Capability.USERS_MANAGE,
             Capability.DATA_EXPORT,
+            Capability.DATA_IMPORT,
         }
     ),
     Role.ADMIN: frozenset(Capability),

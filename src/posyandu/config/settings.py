@@ -242,3 +242,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("POSYANDU_LOG_LEVEL", "WARNING")},
 }
+
+# e-PPGBM import from the web: the largest file accepted, and whether each
+# check or import runs in a thread of the server while the page shows its
+# progress (tests run it inline).
+POSYANDU_IMPORT_MAX_MB = int(os.environ.get("POSYANDU_IMPORT_MAX_MB", "50"))
+POSYANDU_IMPORT_IN_BACKGROUND = not _env_bool("POSYANDU_IMPORT_INLINE")
+POSYANDU_IMPORT_PROGRESS_DIR = os.environ.get("POSYANDU_IMPORT_PROGRESS_DIR", "")

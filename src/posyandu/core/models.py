@@ -12,6 +12,7 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", _("ubah")
     DELETE = "delete", _("hapus")
     EXPORT = "export", _("ekspor")
+    IMPORT = "import", _("impor")
     VIEW = "view", _("lihat")
     REFUSE = "refuse", _("ditolak")
 

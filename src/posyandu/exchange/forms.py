@@ -24,3 +24,28 @@ class EppgbmExportForm(forms.Form):
         field = self.fields["area"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = areas
+
+
+class EppgbmImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Berkas e-PPGBM (.xlsx, .xls atau .csv)"),
+        help_text=_(
+            "Unduhan e-PPGBM (Daftar Anak Berdasarkan Status Gizi) atau lembar kerja dengan "
+            "kolom yang sama. Baris judul kolom: No, NIK, Nama, JK, Tgl Lahir, ..."
+        ),
+    )
+
+    def __init__(self, *args: Any, max_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size == 0:
+            raise forms.ValidationError(_("Berkas kosong."))
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("Berkas %(mb).1f MB; paling besar %(limit)d MB. Bagi menjadi beberapa berkas.")
+                % {"mb": upload.size / 1e6, "limit": self.max_bytes // 1_000_000}
+            )
+        return upload

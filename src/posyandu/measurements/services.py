@@ -281,6 +281,21 @@ def recompute_weight_gain(
     if child_ids is not None:
         children = children.filter(child_id__in=list(child_ids))
     ids = sorted(set(children.values_list("child_id", flat=True)))
+    changed = refresh_weight_gains(ids, policies=policies, batch=batch)
+    if changed:
+        visits_recomputed.send(
+            sender=Visit, child_ids=None if child_ids is None and since is None else ids
+        )
+    return changed
+
+
+def refresh_weight_gains(
+    child_ids: Iterable[int], *, policies: PoliciesInForce | None = None, batch: int = 2000
+) -> int:
+    """Recompute N/T/O/B and 2T of all visits of these children (in batches);
+    the number of visits changed. The caller keeps the derived tables true."""
+    policies = policies or PoliciesInForce.load()
+    ids = sorted(set(child_ids))
     changed = 0
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
@@ -291,10 +306,6 @@ def recompute_weight_gain(
             .values_list("pk", "child_id", "child__birth_date", "measured_on", "weight_kg")
         ]
         changed += _store_gains(rows, policies)
-    if changed:
-        visits_recomputed.send(
-            sender=Visit, child_ids=None if child_ids is None and since is None else ids
-        )
     return changed
 
 

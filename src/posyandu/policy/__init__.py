@@ -8,6 +8,7 @@ number of its own (``tests/test_policy_literals.py`` fails if one does).
   categories and report cut-offs, BGM, 2T, KBM tables, plausibility warnings;
 - :mod:`posyandu.policy.programme`: the balita age limit, the D/S target and
   its colours, hard limits of typed values, PMT;
+- :mod:`posyandu.policy.exchange`: how imported e-PPGBM files are read;
 - :mod:`posyandu.policy.schedule`: versions in force from a date, and the
   administrator's choices among them.
 
@@ -16,6 +17,7 @@ classes (``cases``), kader pins and Posyandu-aktif rule sets (``cadres``), and
 data-quality thresholds (``quality``).
 """
 
+from posyandu.policy.exchange import EPPGBM_IMPORT, ImportRules
 from posyandu.policy.growth import (
     BGM_RULE,
     CATEGORY_STANDARD,
@@ -43,6 +45,7 @@ __all__ = [
     "DAYS_PER_MONTH",
     "DEFAULT_KBM_VERSION",
     "DS_TARGET",
+    "EPPGBM_IMPORT",
     "HARD_LIMITS",
     "KBM_SCHEDULE",
     "KBM_VERSIONS",
@@ -54,6 +57,7 @@ __all__ = [
     "VISIT_PLAUSIBILITY",
     "WHO_MEASURING",
     "Choice",
+    "ImportRules",
     "KbmVersion",
     "Schedule",
     "TwoTRule",

@@ -273,6 +273,25 @@ def follow_child_write(child_id: int | None) -> Callable[[int], None]:
     return after
 
 
+def _cells_of(child_ids: list[int]) -> Counter[Cell]:
+    counts: Counter[Cell] = Counter()
+    ids = sorted(set(child_ids))
+    for start in range(0, len(ids), BATCH):
+        counts.update(count_cells(load_facts(ids[start : start + BATCH])))
+    return counts
+
+
+def follow_children_write(child_ids: list[int]) -> Callable[[list[int]], None]:
+    """:func:`follow_child_write` for a write to many children at once (an import)."""
+    before = _cells_of(child_ids)
+
+    def after(written: list[int]) -> None:
+        now = _cells_of(written)
+        _apply({cell: now[cell] - before[cell] for cell in set(now) | set(before)})
+
+    return after
+
+
 def rebuild(
     *, posyandu_ids: Iterable[int] | None = None, say: Callable[[str], None] | None = None
 ) -> int:

@@ -1,0 +1,204 @@
+"""Read a table from the files Puskesmas really hold: .xlsx, .xls, HTML-as-.xls, .csv.
+
+The kind of file is told by its first bytes, not by its name: e-PPGBM saves
+HTML tables with an ``.xls`` name, and a CSV may be called anything. Every
+row comes with its line number as Excel shows it (the first row of the sheet
+is line 1), whatever empty rows or title lines stand above the header.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+Cell = Any
+"""A cell as the file holds it: str, float, int, bool, date or datetime; '' when empty."""
+
+
+class UnusableFile(Exception):
+    """The file is not a table this import can read (told in one line)."""
+
+
+@dataclass
+class Table:
+    kind: str
+    """xlsx, xls, html or csv."""
+    rows: Iterator[tuple[int, list[Cell]]]
+    """(line number as Excel shows it, cells), every non-empty row in order."""
+
+
+ZIP = b"PK\x03\x04"
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def read_table(data: bytes) -> Table:
+    """The rows of the first sheet (or table) of a file given as bytes."""
+    if not data.strip():
+        raise UnusableFile(_("Berkas kosong."))
+    if data.startswith(ZIP):
+        return Table("xlsx", _workbook_rows(data, "xlsx"))
+    if data.startswith(OLE2):
+        return Table("xls", _workbook_rows(data, "xls"))
+    text = _decode(data)
+    head = text[:65536].lstrip().lower()
+    if head.startswith("<") and "<table" in head:
+        return Table("html", _html_rows(text))
+    if "\x00" in text:
+        raise UnusableFile(_("Berkas ini bukan tabel (Excel, CSV atau HTML)."))
+    return Table("csv", _csv_rows(text))
+
+
+def _workbook_rows(data: bytes, kind: str) -> Iterator[tuple[int, list[Cell]]]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0)
+    except (CalamineError, ValueError, OSError) as exc:
+        raise UnusableFile(
+            _("Berkas %(kind)s tidak dapat dibaca (%(error)s).")
+            % {"kind": kind, "error": str(exc).splitlines()[0][:120] if str(exc) else "?"}
+        ) from None
+    first_row, first_col = sheet.start or (0, 0)
+
+    def rows() -> Iterator[tuple[int, list[Cell]]]:
+        for offset, row in enumerate(sheet.iter_rows()):
+            cells = [""] * first_col + list(row)
+            if any(c != "" and c is not None for c in cells):
+                yield first_row + offset + 1, cells
+
+    return rows()
+
+
+# --- text files ----------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _decode(data: bytes) -> str:
+    """Text in whatever encoding a Windows PC wrote it: UTF-8 (with or without
+    a BOM), UTF-16 (Excel's "Unicode text"), else Windows-1252."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # cp1252 leaves five bytes undefined; latin-1 reads any byte.
+    return data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode("latin-1")
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
+    first_lines = text[:20000].splitlines()[:30]
+    delimiter = max((";", ",", "\t"), key=lambda d: sum(line.count(d) for line in first_lines))
+    csv.field_size_limit(1 << 24)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    def rows() -> Iterator[tuple[int, list[Cell]]]:
+        # Excel shows each record as one row, blank ones included.
+        number = 0
+        try:
+            for number, row in enumerate(reader, start=1):  # noqa: B007 - read after the loop
+                if any(c.strip() for c in row):
+                    yield number, row
+        except csv.Error as exc:
+            raise UnusableFile(
+                _("CSV rusak di baris %(line)d: %(error)s") % {"line": number + 1, "error": exc}
+            ) from None
+
+    return rows()
+
+
+class _TableParser(HTMLParser):
+    """The cells of the first <table>, each row a list of text (colspan repeated as blanks)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._span = 1
+        self._tables = 0
+        self._done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._done:
+            return
+        if tag == "table":
+            self._tables += 1
+        elif tag == "tr" and self._tables == 1:
+            self._finish_row()
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._finish_cell()
+            self._cell = []
+            span = dict(attrs).get("colspan") or "1"
+            self._span = int(span) if span.isdigit() and 0 < int(span) < 100 else 1
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._done:
+            return
+        if tag in ("td", "th"):
+            self._finish_cell()
+        elif tag == "tr":
+            self._finish_row()
+        elif tag == "table":
+            self._finish_row()
+            self._tables -= 1
+            if self._tables == 0:
+                self._done = True
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def _finish_cell(self) -> None:
+        if self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._row.extend([""] * (self._span - 1))
+        self._cell = None
+        self._span = 1
+
+    def _finish_row(self) -> None:
+        self._finish_cell()
+        if self._row is not None:
+            self.rows.append(self._row)
+        self._row = None
+
+
+def _html_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
+    parser = _TableParser()
+    parser.feed(text)
+    parser.close()
+    parser._finish_row()
+    # Excel opens an HTML table with one sheet row per <tr>.
+    return (
+        (number, row)
+        for number, row in enumerate(parser.rows, start=1)
+        if any(c.strip() for c in row)
+    )
