@@ -7,21 +7,24 @@ stays a base layer that no app-level data flows back into.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from posyandu.accounts.scope import Capability, Scope
-from posyandu.children.models import Child
+from posyandu.children.models import Child, Sex
 from posyandu.core import audit
 from posyandu.core.i18n import growth_lang
 from posyandu.core.ui import month_from_query, month_nav
 from posyandu.growth.classify import label
 from posyandu.measurements.assessment import completed_months, is_measured_lying
-from posyandu.measurements.models import Visit
+from posyandu.measurements.models import Visit, WeightGain
 from posyandu.measurements.selectors import (
     month_end,
     participation,
@@ -69,6 +72,13 @@ def posyandu_list(request: HttpRequest) -> HttpResponse:
 @dataclass
 class RegisterEntry:
     child: Child
+    # Worked out once per page, not once per child in the template: with 80
+    # children or more, each link, label and translation done per row made up
+    # most of the time of the page a kader lands on after logging in.
+    child_url: str
+    visit_url: str
+    sex_label: str
+    weight_gain_label: str
     age_months: int
     latest: Visit | None
     came_this_month: bool
@@ -80,12 +90,50 @@ class RegisterEntry:
     lying: bool
 
 
+def url_for_each(name: str) -> Callable[[int], str]:
+    """``reverse(name, args=[pk])`` for many pks: one reverse, then text.
+
+    Correct because an ``<id:pk>`` segment is written as ``str(pk)``
+    (:class:`~posyandu.core.ui.IdConverter`), and the marker is a valid id
+    found nowhere else in the URL.
+    """
+    marker = "918273645546372819"
+    before, found, after = reverse(name, args=[int(marker)]).partition(marker)
+    assert found and marker not in after, name
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
+@dataclass(frozen=True)
+class _Labels:
+    child_url: Callable[[int], str]
+    visit_url: Callable[[int], str]
+    sex: dict[int, str]
+    weight_gain: dict[str, str]
+    lang: Literal["id", "en"]
+
+    @classmethod
+    def now(cls) -> _Labels:
+        return cls(
+            child_url=url_for_each("measurements:child"),
+            visit_url=url_for_each("measurements:visit_new"),
+            sex={value: str(name) for value, name in Sex.choices},
+            weight_gain={value: str(name) for value, name in WeightGain.choices},
+            lang=growth_lang(),
+        )
+
+
 def _entry(
-    child: Child, latest: Visit | None, this_month: Visit | None, on: dt.date
+    child: Child, latest: Visit | None, this_month: Visit | None, on: dt.date, labels: _Labels
 ) -> RegisterEntry:
-    lang = growth_lang()
+    lang = labels.lang
     return RegisterEntry(
         child=child,
+        child_url=labels.child_url(child.pk),
+        visit_url=labels.visit_url(child.pk),
+        sex_label=labels.sex.get(child.sex, str(child.sex)),
+        weight_gain_label=labels.weight_gain.get(latest.weight_gain, latest.weight_gain)
+        if latest is not None and latest.weight_gain
+        else "",
         age_months=completed_months(child.birth_date, max(on, child.birth_date)),
         latest=latest,
         came_this_month=this_month is not None,
@@ -105,7 +153,8 @@ def posyandu_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     age_on = today if period == today.replace(day=1) else month_end(period)
     month = posyandu_month(scope, posyandu, period)
-    entries = [_entry(r.child, r.latest, r.this_month, age_on) for r in month.rows]
+    labels = _Labels.now()
+    entries = [_entry(r.child, r.latest, r.this_month, age_on, labels) for r in month.rows]
     audit.shown(e.child for e in entries)
     weighed = sum(1 for e in entries if e.weighed_this_month)
     return render(
@@ -118,6 +167,7 @@ def posyandu_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sasaran": len(entries),
             "weighed": weighed,
             "pct": 100 * weighed / len(entries) if entries else None,
+            "may_weigh": scope.may(Capability.VISITS_WRITE),
             **_month_nav(period),
         },
     )
