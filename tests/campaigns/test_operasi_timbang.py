@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from posyandu.accounts.scope import Scope
 from posyandu.areas.hierarchy import Level, area_by_key, find_area
-from posyandu.campaigns.models import CampaignTarget, HomeVisitOutcome
+from posyandu.campaigns import counts
+from posyandu.campaigns.models import COUNTED, CampaignCount, CampaignTarget, HomeVisitOutcome
 from posyandu.campaigns.selectors import not_measured, previous_campaign, results
 from posyandu.campaigns.services import open_campaign, record_outcome
 from posyandu.children.models import ChildStatus
@@ -377,3 +378,69 @@ def test_bad_arguments_exit_2_with_one_line(town, capsys, argv) -> None:
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+def _row(campaign, posyandu):
+    return counts.stored([campaign.pk])[(campaign.pk, posyandu.pk)]
+
+
+def test_the_counts_per_posyandu_follow_each_visit_write(town) -> None:
+    city, kids, campaign = town
+    zero = dict.fromkeys(COUNTED, 0)
+    # Melati: Ani (stunted, weighed and measured), Budi and Fajar not measured.
+    # Anggrek: Eka, measured at Melati after moving there, not stunted.
+    assert counts.stored([campaign.pk]) == {
+        (campaign.pk, city.posyandu_a.pk): zero
+        | {"target": 3, "measured": 1, "lhfa_counted": 1, "stunted": 1}
+        | {"wflh_counted": 1, "wfa_counted": 1},
+        (campaign.pk, city.posyandu_b.pk): zero
+        | {"target": 1, "measured": 1, "lhfa_counted": 1}
+        | {"wflh_counted": 1, "wfa_counted": 1},
+    }
+    kader = kader_of(city.posyandu_a, username="kader_counts")
+    make_visit(kids["Budi"], dt.date(2026, 2, 12), weight_kg="12.30", user=kader)
+    assert _row(campaign, city.posyandu_a) == zero | {
+        "target": 3,
+        "measured": 2,
+        "lhfa_counted": 1,
+        "stunted": 1,
+        "wflh_counted": 1,
+        "wfa_counted": 2,
+    }
+    from posyandu.measurements.services import delete_visit
+
+    visit = kids["Ani"].visits.get()
+    delete_visit(user=kader, visit=visit, version=visit.version)
+    assert _row(campaign, city.posyandu_a) == zero | {
+        "target": 3,
+        "measured": 1,
+        "wfa_counted": 1,
+    }
+    assert counts.stored() == counts.recounted()
+
+
+def test_rebuild_campaign_counts_recounts_them_from_the_targets(town) -> None:
+    from django.core.management import call_command
+
+    city, kids, campaign = town
+    before = counts.stored()
+    CampaignCount.objects.filter(campaign=campaign, posyandu=city.posyandu_a).update(target=99)
+    CampaignCount.objects.filter(campaign=campaign, posyandu=city.posyandu_b).delete()
+    out = io.StringIO()
+    call_command("rebuild_campaign_counts", "--campaign", str(campaign.pk), stdout=out)
+    assert counts.stored() == before
+    assert out.getvalue().startswith("2 baris")
+
+
+def test_the_campaign_list_shows_each_users_part_of_the_coverage(town) -> None:
+    city, kids, campaign = town
+    client = Client()
+    client.force_login(dinkes_of(city.kota, username="dinkes_list"))
+    html = client.get(reverse("campaigns:list")).content.decode()
+    assert "Operasi Timbang Februari" in html and "2/4" in html and "50,0%" in html
+    client.force_login(kader_of(city.posyandu_b, username="kader_list"))
+    html = client.get(reverse("campaigns:list")).content.decode()
+    assert "1/1" in html and "100,0%" in html
+    client.force_login(kader_of(city.other_kota_posyandu, username="kader_elsewhere"))
+    html = client.get(reverse("campaigns:list")).content.decode()
+    assert "Operasi Timbang Februari" not in html

@@ -38,6 +38,23 @@ class Campaign(models.Model):
         return f"{self.name} ({self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y})"
 
 
+SCREENING = (
+    "lhfa_counted",
+    "stunted",
+    "wflh_counted",
+    "wasted",
+    "wfa_counted",
+    "underweight",
+)
+"""What a target's latest measurement in the window says, WHO's way
+(:func:`posyandu.growth.classify.screening`): a flagged z-score is left out of
+its indicator; oedema counts as wasted and underweight."""
+
+COUNTED = ("target", "measured", *SCREENING)
+"""The counts of a :class:`CampaignCount` row: each target adds 1 to ``target``,
+1 to ``measured`` once it has a visit in the window, and its screening."""
+
+
 class HomeVisitOutcome(models.TextChoices):
     MEASURED_HOME = "diukur", _("Diukur di rumah")
     MOVED = "pindah", _("Pindah")
@@ -58,8 +75,8 @@ class CampaignTarget(models.Model):
         Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     """The latest visit in the window: the measurement the results read."""
-    # That measurement's screening, kept with the target so that the results of a
-    # city of a million children are one table's counts (see services.SCREENING).
+    # That measurement's screening (SCREENING), kept with the target so that the
+    # per-Posyandu counts (CampaignCount) follow each change of it.
     lhfa_counted = models.BooleanField(default=False)
     stunted = models.BooleanField(default=False)
     wflh_counted = models.BooleanField(default=False)
@@ -89,3 +106,40 @@ class CampaignTarget(models.Model):
     @property
     def audit_kota_id(self) -> int:
         return self.posyandu.audit_kota_id
+
+
+class CampaignCount(models.Model):
+    """One Posyandu's share of a campaign, summed from its targets: how many, how
+    many measured, and what their latest measurements in the window screen.
+
+    The coverage and results pages of a city of a million children read these
+    (10,000 rows, not a million targets). Kept up to date in the transaction of
+    every write that changes a target (see :mod:`posyandu.campaigns.counts`);
+    ``posyandu manage rebuild_campaign_counts`` recounts them from the targets.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="counts")
+    posyandu = models.ForeignKey(Posyandu, on_delete=models.CASCADE, related_name="+")
+    target = models.IntegerField(default=0)
+    measured = models.IntegerField(default=0)
+    lhfa_counted = models.IntegerField(default=0)
+    stunted = models.IntegerField(default=0)
+    wflh_counted = models.IntegerField(default=0)
+    wasted = models.IntegerField(default=0)
+    wfa_counted = models.IntegerField(default=0)
+    underweight = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("jumlah operasi timbang per Posyandu")
+        verbose_name_plural = _("jumlah operasi timbang per Posyandu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "posyandu"], name="one_count_per_campaign_posyandu"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.posyandu_id}"
+
+    def counts(self) -> dict[str, int]:
+        return {name: int(getattr(self, name)) for name in COUNTED}

@@ -3,9 +3,10 @@ the children not yet measured, the results beside the previous campaign."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -13,27 +14,28 @@ from posyandu.accounts.scope import Scope
 from posyandu.areas.hierarchy import (
     Area,
     AreaCounts,
+    Level,
     Tree,
     area_by_key,
+    area_q,
     grouped_below,
     rollup,
     tree,
 )
-from posyandu.campaigns.models import Campaign, CampaignTarget
+from posyandu.campaigns.models import Campaign, CampaignCount, CampaignTarget
 from posyandu.core import audit
 
 
 def campaigns_for(scope: Scope) -> QuerySet[Campaign]:
     """Campaigns with at least one target in the user's area."""
-    return (
-        Campaign.objects.filter(targets__posyandu__in=scope.posyandu()).distinct()
-        | Campaign.objects.filter(pk__in=[]).distinct()
+    return Campaign.objects.filter(
+        pk__in=CampaignCount.objects.filter(scope.posyandu_q("posyandu__")).values("campaign_id")
     )
 
 
 def campaign_for(scope: Scope, pk: int) -> Campaign:
     campaign = get_object_or_404(Campaign, pk=pk)
-    if not campaign.targets.filter(posyandu_id__in=scope.posyandu_ids).exists():
+    if not CampaignCount.objects.filter(scope.posyandu_q("posyandu__"), campaign=campaign).exists():
         raise Http404
     return campaign
 
@@ -52,19 +54,24 @@ def campaign_tree(scope: Scope, campaign: Campaign, area: Area | None = None) ->
 
 
 RESULT_COUNTS = {
-    "target": Q(),
-    "measured": Q(measured_on__isnull=False),
-    "stunting_denominator": Q(lhfa_counted=True),
-    "stunting_numerator": Q(stunted=True),
-    "wasting_denominator": Q(wflh_counted=True),
-    "wasting_numerator": Q(wasted=True),
-    "underweight_denominator": Q(wfa_counted=True),
-    "underweight_numerator": Q(underweight=True),
+    "target": "target",
+    "measured": "measured",
+    "stunting_denominator": "lhfa_counted",
+    "stunting_numerator": "stunted",
+    "wasting_denominator": "wflh_counted",
+    "wasting_numerator": "wasted",
+    "underweight_denominator": "wfa_counted",
+    "underweight_numerator": "underweight",
 }
-"""Per target: counted, measured in the window, and the screening of the latest
-measurement in the window (kept on the target, see services.SCREENING)."""
+"""Each result -> the column of :class:`~posyandu.campaigns.models.CampaignCount`
+it sums: targets, measured in the window, and the screening of the latest
+measurement in the window."""
 
 COVERAGE_COUNTS = ("target", "measured")
+
+
+def _sums(names: Iterable[str] = tuple(RESULT_COUNTS)) -> dict[str, Sum]:
+    return {name: Sum(RESULT_COUNTS[name]) for name in names}
 
 
 @dataclass(frozen=True)
@@ -92,16 +99,17 @@ def results(
     scope: Scope, campaign: Campaign, area: Area | None = None, *, coverage_only: bool = False
 ) -> tuple[Tree, dict[Area, AreaResult]]:
     """Coverage (and, unless ``coverage_only``, screening results) of every area of
-    the campaign's tree, summed per Posyandu in one query."""
-    found = campaign_tree(scope, campaign, area)
+    the campaign's tree, from the per-Posyandu counts (one query)."""
+    root = area or campaign_area(campaign)
+    found = campaign_tree(scope, campaign, root)
     names = COVERAGE_COUNTS if coverage_only else tuple(RESULT_COUNTS)
     per_posyandu = {
-        row["posyandu_id"]: {name: row[name] for name in names}
-        for row in CampaignTarget.objects.filter(
-            campaign=campaign, posyandu_id__in=list(found.parents)
+        row["posyandu_id"]: {name: int(row[name] or 0) for name in names}
+        for row in CampaignCount.objects.filter(
+            area_q(root, "posyandu__") & scope.posyandu_q("posyandu__"), campaign=campaign
         )
         .values("posyandu_id")
-        .annotate(**{name: Count("pk", filter=RESULT_COUNTS[name]) for name in names})
+        .annotate(**_sums(names))
     }
     totals = rollup(per_posyandu, found)
     return found, {a: AreaResult(a, totals.get(a, {})) for a in found.areas}
@@ -109,12 +117,40 @@ def results(
 
 def overview(scope: Scope, campaign: Campaign, area: Area) -> tuple[AreaResult, list[AreaResult]]:
     """Coverage and screening of ``area`` and of the areas one level below it,
-    counted in the database (a few GROUP BY queries on the targets)."""
-    rows = CampaignTarget.objects.filter(scope.rows_in(area), campaign=campaign)
-    counts = {name: Count("pk", filter=q) for name, q in RESULT_COUNTS.items()}
-    root = AreaResult(area, {k: int(v or 0) for k, v in rows.aggregate(**counts).items()})
-    below = [AreaResult(a, c) for a, c in grouped_below(rows, area, "posyandu", counts)]
+    summed in the database from the per-Posyandu counts (a few small GROUP BYs)."""
+    rows = CampaignCount.objects.filter(scope.rows_in(area), campaign=campaign)
+    sums = _sums()
+    root = AreaResult(area, {k: int(v or 0) for k, v in rows.aggregate(**sums).items()})
+    below = [AreaResult(a, c) for a, c in grouped_below(rows, area, "posyandu", sums)]
     return root, below
+
+
+def overview_of_campaigns(scope: Scope, campaigns: Iterable[Campaign]) -> list[AreaResult]:
+    """Coverage of each campaign, as far as the user sees it (its part of the
+    campaign's area), in one query: the rows of the campaign list."""
+    campaigns = list(campaigns)
+    totals = {
+        row["campaign_id"]: row
+        for row in CampaignCount.objects.filter(
+            scope.posyandu_q("posyandu__"), campaign__in=campaigns
+        )
+        .values("campaign_id")
+        .annotate(**_sums())
+    }
+    return [
+        AreaResult(
+            _stored_area(c),
+            {name: int(totals.get(c.pk, {}).get(name) or 0) for name in RESULT_COUNTS},
+        )
+        for c in campaigns
+    ]
+
+
+def _stored_area(campaign: Campaign) -> Area:
+    """The campaign's area as it was named when the campaign was opened."""
+    return Area(
+        Level(campaign.area_level), campaign.area_id, campaign.area_code, campaign.area_name
+    )
 
 
 def previous_campaign(campaign: Campaign) -> Campaign | None:

@@ -33,18 +33,7 @@ def _user(scope: Scope) -> User:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
     campaigns = list(selectors.campaigns_for(scope).order_by("-starts_on", "-id")[:50])
-    rows = []
-    for campaign in campaigns:
-        area = selectors.campaign_area(campaign)
-        try:
-            root, _below = selectors.overview(scope, campaign, area)
-        except Http404:
-            # The campaign's area is wider than the user's: its part of it.
-            home = scope.home_area()
-            if home is None:
-                continue
-            root, _below = selectors.overview(scope, campaign, home)
-        rows.append((campaign, root))
+    rows = list(zip(campaigns, selectors.overview_of_campaigns(scope, campaigns), strict=True))
     return render(
         request,
         "campaigns/list.html",
