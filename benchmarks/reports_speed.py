@@ -40,7 +40,9 @@ aggregates at most 2x one without); the exit status is 0 either way.
 
 Building the 1M city takes about 9 minutes on two busy cores (3.2 GiB); with
 ``--keep`` it stays, and ``--reuse posyandu_bench_<pid>`` measures on it again
-in a few minutes (it is then never dropped).
+in a few minutes (it is then never dropped). ``--keep --build-only`` builds
+and checks the city and opens the campaign without measuring anything, so that
+a timed ``--reuse`` run later (under a lock, say) only measures.
 
 More measurements: add a function taking a :class:`Bench` to ``MEASUREMENTS``.
 """
@@ -646,6 +648,8 @@ def run(args: argparse.Namespace) -> None:
     city = build(args)
     check(args, city)
     area, campaign = open_city_campaign(city, bool(args.reuse))
+    if args.build_only:
+        return
     dinkes, _new = User.objects.update_or_create(
         username="bench-dinkes", defaults={"role": Role.DINKES, "kota_id": city.kota_pk}
     )
@@ -708,6 +712,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=3171)
     parser.add_argument("--server", default=SERVER, help="PostgreSQL, without a database name")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build and check the city and open the campaign, measure nothing "
+        "(with --keep, for a later --reuse run that only measures)",
+    )
     parser.add_argument(
         "--reuse", metavar="DATABASE", help="measure on a database an earlier --keep run left"
     )
