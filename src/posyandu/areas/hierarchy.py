@@ -166,33 +166,38 @@ class Tree:
 def tree(root: Area, posyandu_ids: Iterable[int] | None = None) -> Tree:
     """``root`` and its areas down to Posyandu, limited to ``posyandu_ids`` if given
     (a user's scope)."""
-    qs = posyandu_of(root).select_related("kelurahan__kecamatan__kota", "puskesmas")
+    qs = posyandu_of(root)
     if posyandu_ids is not None:
         qs = qs.filter(pk__in=list(posyandu_ids))
     parents: dict[int, list[Area]] = {}
     seen: dict[tuple[Level, int], Area] = {}
-
-    def area(level: Level, obj: Kota | Kecamatan | Kelurahan | Puskesmas | Posyandu) -> Area:
-        key = (level, int(obj.pk))
-        if key not in seen:
-            seen[key] = Area(level, int(obj.pk), obj.code, obj.name)
-        return seen[key]
-
-    for p in qs.order_by("code"):
-        chain = [
-            area(Level.KOTA, p.kelurahan.kecamatan.kota),
-            area(Level.KECAMATAN, p.kelurahan.kecamatan),
-            area(Level.KELURAHAN, p.kelurahan),
-            area(Level.PUSKESMAS, p.puskesmas),
-            area(Level.POSYANDU, p),
-        ]
-        start = LEVEL_ORDER.index(root.level)
-        keep = [a for a in chain if LEVEL_ORDER.index(a.level) >= start]
-        if root.level in (Level.KECAMATAN, Level.KELURAHAN):
-            keep = [a for a in keep if a.level != Level.PUSKESMAS]
-        if root.level == Level.PUSKESMAS:
-            keep = [a for a in keep if a.level in (Level.PUSKESMAS, Level.POSYANDU)]
-        parents[int(p.pk)] = keep
+    # Plain rows, not model instances: a city has 10,000 Posyandu, each with
+    # four areas above it.
+    joins = {
+        Level.KOTA: "kelurahan__kecamatan__kota__",
+        Level.KECAMATAN: "kelurahan__kecamatan__",
+        Level.KELURAHAN: "kelurahan__",
+        Level.PUSKESMAS: "puskesmas__",
+        Level.POSYANDU: "",
+    }
+    start = LEVEL_ORDER.index(root.level)
+    kept = [level for level in LEVEL_ORDER if LEVEL_ORDER.index(level) >= start]
+    if root.level in (Level.KECAMATAN, Level.KELURAHAN):
+        kept = [level for level in kept if level != Level.PUSKESMAS]
+    if root.level == Level.PUSKESMAS:
+        kept = [level for level in kept if level in (Level.PUSKESMAS, Level.POSYANDU)]
+    columns = [f"{joins[level]}{name}" for level in kept for name in ("pk", "code", "name")]
+    at = {level: 3 * k for k, level in enumerate(kept)}
+    for row in qs.order_by("code").values_list(*columns):
+        chain = []
+        for level in kept:
+            k = at[level]
+            key = (level, int(row[k]))
+            found = seen.get(key)
+            if found is None:
+                found = seen[key] = Area(level, int(row[k]), row[k + 1], row[k + 2])
+            chain.append(found)
+        parents[int(row[at[Level.POSYANDU]])] = chain
     ordered = sorted(seen.values(), key=lambda a: (LEVEL_ORDER.index(a.level), a.code))
     used = {a for chain in parents.values() for a in chain}
     return Tree(root=root, areas=[a for a in ordered if a in used] or [root], parents=parents)
