@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import difflib
 import hashlib
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,14 +27,14 @@ from decimal import Decimal
 from typing import IO, Any, Final
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from posyandu.accounts.models import User
 from posyandu.accounts.scope import Scope
 from posyandu.areas.models import Posyandu
-from posyandu.children.models import Child, ChildStatus
+from posyandu.children.models import Child, ChildStatus, new_local_id
 from posyandu.children.nik import nik_warnings
 from posyandu.children.signals import children_write
 from posyandu.core import audit
@@ -219,9 +220,12 @@ def read_line(number: int, cells: list[Any], columns: dict[str, int], today: dt.
     line.nik, why = parse("nik", read.nik) or ("", "")
     if why:
         line.notes.append(why)
-    for name in ("name", "mother_name", "kota", "kelurahan", "rt", "rw", "address"):
+    for name in ("name", "mother_name", "rt", "rw", "address"):
         setattr(line, name, read.text(cell(name)))
-    line.posyandu_name = read.text(cell("posyandu"))
+    # Place names repeat on every line: one string each, not one per line.
+    line.kota = sys.intern(read.text(cell("kota")))
+    line.kelurahan = sys.intern(read.text(cell("kelurahan")))
+    line.posyandu_name = sys.intern(read.text(cell("posyandu")))
     for name, limit in TEXT_LIMITS.items():
         if len(getattr(line, name)) > limit:
             line.errors.append(
@@ -718,52 +722,27 @@ def _write(result: ImportResult, places: _Posyandu, user: User | None, progress:
     for line in result.lines:
         if line.child is not None:
             groups.setdefault(id(line.child), line.child)
-    existing = sorted({g.pk for g in groups.values() if g.pk is not None})
+    matched = {g.pk for g in groups.values() if g.pk is not None}
     new_groups = [g for g in groups.values() if g.created]
-    result.children_matched = len(existing)
+    result.children_matched = len(matched)
     result.children_created = len(new_groups)
+    # Only children given a new visit change (matched ones without one do not).
+    existing = sorted(
+        {
+            line.child.pk
+            for line in result.lines
+            if line.outcome == "visit_created" and line.child and line.child.pk in matched
+        }
+    )
     today = timezone.localdate()
     actor = user if user is not None and user.is_authenticated else None
-    with children_write(existing) as write:
-        children: list[Child] = []
-        for group in new_groups:
-            latest = max(group.lines, key=lambda ln: (ln.measured_on or dt.date.min, ln.number))
-            first = next(ln for ln in group.lines if ln.number == group.first_line)
-            aged_out = completed_months(group.birth_date, today) >= BALITA.max_completed_months
-            kota_code = places.kota_of[latest.posyandu_id][1]
-            for warning in nik_warnings(
-                group.nik, birth_date=group.birth_date, sex=group.sex, kota_code=kota_code
-            ):
-                first.notes.append(warning)
-            children.append(
-                Child(
-                    name=" ".join(first.name.split()),
-                    sex=group.sex,
-                    birth_date=group.birth_date,
-                    birth_weight_kg=_first(group.lines, "birth_weight"),
-                    birth_length_cm=_first(group.lines, "birth_length"),
-                    nik=group.nik,
-                    mother_name=" ".join(first.mother_name.split()),
-                    address=latest.address or first.address,
-                    rt=latest.rt,
-                    rw=latest.rw,
-                    kelurahan_id=places.kelurahan_of[latest.posyandu_id],
-                    posyandu_id=latest.posyandu_id,
-                    has_kia_book=latest.kia,
-                    status=ChildStatus.AGED_OUT if aged_out else ChildStatus.ACTIVE,
-                    status_date=_sixty_months_on(group.birth_date) if aged_out else None,
-                    created_by=actor,
-                )
-            )
-        for start in range(0, len(children), bulk.BATCH):
-            Child.objects.bulk_create(children[start : start + bulk.BATCH])
-            progress("children", min(start + bulk.BATCH, len(children)), len(children))
-        for group, child in zip(new_groups, children, strict=True):
-            group.pk = child.pk
-        _write_visits(result, groups, existing, actor, progress)
-        refresh_weight_gains(existing)
-        write.child_ids = sorted({g.pk for g in groups.values() if g.pk is not None})
-        progress("aggregates", 0, len(write.child_ids))
+    if new_groups or existing:
+        with children_write(existing) as write:
+            _create_children(new_groups, places, actor, today, progress)
+            _write_visits(result, groups, existing, actor, progress)
+            refresh_weight_gains(existing)
+            write.child_ids = sorted({*existing, *(g.pk for g in new_groups if g.pk)})
+            progress("aggregates", 0, len(write.child_ids))
     result.visits_created = sum(1 for line in result.lines if line.visit_id is not None)
     result.already_present = sum(1 for line in result.lines if line.outcome == "already_present")
     audit.record(
@@ -778,6 +757,75 @@ def _write(result: ImportResult, places: _Posyandu, user: User | None, progress:
             **result.counts,
         },
     )
+
+
+def _create_children(
+    groups: list[_ChildGroup],
+    places: _Posyandu,
+    actor: User | None,
+    today: dt.date,
+    progress: Progress,
+) -> None:
+    """Insert the new children in bulk; each group gets its child's id."""
+    if not groups:
+        return
+    columns: dict[str, list[Any]] = defaultdict(list)
+    for group in groups:
+        latest = max(group.lines, key=lambda ln: (ln.measured_on or dt.date.min, ln.number))
+        first = next(ln for ln in group.lines if ln.number == group.first_line)
+        aged_out = completed_months(group.birth_date, today) >= BALITA.max_completed_months
+        kota_code = places.kota_of[latest.posyandu_id][1]
+        first.notes.extend(
+            nik_warnings(group.nik, birth_date=group.birth_date, sex=group.sex, kota_code=kota_code)
+        )
+        values = {
+            "local_id": new_local_id(),
+            "name": " ".join(first.name.split()),
+            "sex": group.sex,
+            "birth_date": group.birth_date,
+            "birth_weight_kg": _first(group.lines, "birth_weight"),
+            "birth_length_cm": _first(group.lines, "birth_length"),
+            "nik": group.nik,
+            "mother_name": " ".join(first.mother_name.split()),
+            "address": latest.address or first.address,
+            "rt": latest.rt,
+            "rw": latest.rw,
+            "kelurahan_id": places.kelurahan_of[latest.posyandu_id],
+            "posyandu_id": latest.posyandu_id,
+            "has_kia_book": latest.kia,
+            "status": str(ChildStatus.AGED_OUT if aged_out else ChildStatus.ACTIVE),
+            "status_date": _sixty_months_on(group.birth_date) if aged_out else None,
+        }
+        for name, value in values.items():
+            columns[name].append(value)
+    k = len(groups)
+    for name in ("birth_date", "status_date"):
+        columns[name] = [
+            None if d is None else connection.ops.adapt_datefield_value(d) for d in columns[name]
+        ]
+    for name, places_ in (("birth_weight_kg", 2), ("birth_length_cm", 1)):
+        columns[name] = bulk.decimals(
+            np.array([_f(v) for v in columns[name]], dtype=np.float64), places_
+        )
+    now = bulk.adapted_now()
+    constants = {
+        "mother_nik": "",
+        "father_name": "",
+        "phone": "",
+        "version": 1,
+        "client_token": None,
+        "created_at": now,
+        "updated_at": now,
+        "created_by_id": actor.pk if actor is not None else None,
+    }
+    bulk.insert_rows(Child, k, columns, constants)
+    ids: dict[str, int] = {}
+    local_ids = columns["local_id"]
+    for chunk in _chunks(local_ids, bulk.BATCH):
+        ids.update(Child.objects.filter(local_id__in=chunk).values_list("local_id", "pk"))
+    for group, local_id in zip(groups, local_ids, strict=True):
+        group.pk = ids[local_id]
+    progress("children", k, k)
 
 
 def _first(lines: Iterable[Line], name: str) -> Decimal | None:
@@ -804,8 +852,28 @@ def _write_visits(
     ]
     if not new:
         return
-    sex_of = {g.pk: g.sex for g in groups.values()}
-    birth_of = {g.pk: g.birth_date for g in groups.values()}
+    by_child: dict[int, list[Line]] = defaultdict(list)
+    for line in new:
+        assert line.child is not None and line.child.pk is not None
+        by_child[line.child.pk].append(line)
+    stored = set(existing)
+    people = {g.pk: (g.sex, g.birth_date) for g in groups.values() if g.pk is not None}
+    done = 0
+    progress("visits", 0, len(new))
+    # A few thousand children at a time: memory stays that of one batch.
+    for chunk in _chunks(sorted(by_child), bulk.BATCH):
+        lines = [line for child_id in chunk for line in by_child[child_id]]
+        _write_visit_batch(lines, people, [c for c in chunk if c in stored], actor)
+        done += len(lines)
+        progress("visits", done, len(new))
+
+
+def _write_visit_batch(
+    new: list[Line],
+    people: dict[int, tuple[int, dt.date]],
+    existing: list[int],
+    actor: User | None,
+) -> None:
     rows: list[tuple[int, dt.date, float, float, str, bool, float, float, Line | None]] = []
     for chunk in _chunks(existing):
         for (
@@ -862,8 +930,8 @@ def _write_visits(
     child = np.array([r[0] for r in rows], dtype=np.int64)
     v = bulk.VisitRows(
         child=child,
-        sex=np.array([sex_of[c] for c in child.tolist()], dtype=np.int64),
-        birth=np.array([birth_of[c] for c in child.tolist()], dtype="datetime64[D]"),
+        sex=np.array([people[c][0] for c in child.tolist()], dtype=np.int64),
+        birth=np.array([people[c][1] for c in child.tolist()], dtype="datetime64[D]"),
         measured_on=np.array([r[1] for r in rows], dtype="datetime64[D]"),
         weight_kg=np.array([r[2] for r in rows], dtype=np.float64),
         height_cm=np.array([r[3] for r in rows], dtype=np.float64),
@@ -872,7 +940,6 @@ def _write_visits(
         head_cm=np.array([r[6] for r in rows], dtype=np.float64),
         muac_cm=np.array([r[7] for r in rows], dtype=np.float64),
     )
-    progress("visits", 0, len(new))
     derived = bulk.derive(v, PoliciesInForce.load())
     keep = np.array([r[8] is not None for r in rows], dtype=bool)
     added: list[Line] = [r[8] for r in rows if r[8] is not None]
@@ -906,7 +973,6 @@ def _write_visits(
         "updated_at": now,
     }
     bulk.insert_rows(Visit, k, columns, constants)
-    progress("visits", k, k)
     ids: dict[tuple[int, dt.date], int] = {}
     for chunk in _chunks(sorted({line.child.pk for line in added if line.child and line.child.pk})):
         for pk, child_id, measured_on in Visit.objects.filter(child_id__in=chunk).values_list(

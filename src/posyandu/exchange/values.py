@@ -37,6 +37,8 @@ LAST_EXCEL_SERIAL: Final = 2958465
 
 def text(cell: Any) -> str:
     """A cell as text: numbers without a spurious ``.0``, spaces collapsed."""
+    if cell.__class__ is str:
+        return " ".join(cell.split())
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():

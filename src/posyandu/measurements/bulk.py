@@ -245,7 +245,7 @@ def insert_rows(
     sources = [
         columns[name] if name in columns else itertools.repeat(constants[name], k) for name in names
     ]
-    rows = list(zip(*sources, strict=False))
+    rows = zip(*sources, strict=False)  # lazily: one batch of tuples at a time
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     column_list = ", ".join(quote(n) for n in names)
@@ -258,6 +258,6 @@ def insert_rows(
                     copy.write_row(row)
             return k
         sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(names))})"
-        for start in range(0, k, BATCH * 10):
-            cursor.executemany(sql, rows[start : start + BATCH * 10])
+        while batch := list(itertools.islice(rows, BATCH * 10)):
+            cursor.executemany(sql, batch)
     return k
