@@ -707,3 +707,39 @@ def test_the_web_check_runs_in_the_background_and_reports_progress(city, setting
     assert job.status == JobStatus.UNUSABLE and "judul kolom" in job.message
     assert jobs.read_progress(job.pk) is None
     assert ImportJob.objects.get(pk=job.pk).data is None
+
+
+def test_an_imported_measurement_counts_for_the_campaign_of_its_child(city) -> None:
+    from posyandu.areas.hierarchy import find_area
+    from posyandu.campaigns.models import CampaignTarget
+    from posyandu.campaigns.services import open_campaign
+
+    child = ChildFactory(
+        name="Sasaran",
+        sex=1,
+        birth_date=dt.date(2024, 3, 1),
+        nik="6474010103240008",
+        posyandu=city.posyandu_a,
+    )
+    start = TODAY - dt.timedelta(days=10)
+    open_campaign(
+        user=None,
+        name="Operasi Timbang",
+        area=find_area("64.74"),
+        starts_on=start,
+        ends_on=TODAY,
+    )
+    row = _row(
+        NIK="6474010103240008",
+        Nama="Sasaran",
+        JK="L",
+        **{
+            "Tgl Lahir": "01-03-2024",
+            "Tanggal Pengukuran": start.strftime("%d-%m-%Y"),
+            "Berat": "11",
+            "Tinggi": "84",
+        },
+    )
+    assert _import(_xlsx([row])).imported
+    target = CampaignTarget.objects.get(child=child)
+    assert target.measured_on == start and target.visit_id is not None

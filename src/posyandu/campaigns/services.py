@@ -257,6 +257,24 @@ def follow_child_write(child_id: int | None) -> Callable[[int], None]:
     return refresh_measured
 
 
+def follow_children_write(child_ids: list[int]) -> Callable[[list[int]], None]:
+    """The same for a write to many children at once (an import): only the
+    children that are a campaign's targets have anything to follow."""
+
+    def after(written: list[int]) -> None:
+        ids = sorted(set(written))
+        for start in range(0, len(ids), 2000):
+            targeted = (
+                CampaignTarget.objects.filter(child_id__in=ids[start : start + 2000])
+                .values_list("child_id", flat=True)
+                .distinct()
+            )
+            for child_id in sorted(set(targeted)):
+                refresh_measured(child_id)
+
+    return after
+
+
 _STATUS_OF = {HomeVisitOutcome.MOVED: ChildStatus.MOVED, HomeVisitOutcome.DIED: ChildStatus.DIED}
 
 
