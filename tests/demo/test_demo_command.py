@@ -116,3 +116,30 @@ def test_demo_serves_the_login_page_and_healthz(demo_folder: tuple[Path, str]) -
     assert (folder / "demo-users.csv").read_text(encoding="utf-8") == csv_before
     # Same key on the second run: sessions signed before a restart stay valid.
     assert (folder / "posyandu-demo.key").read_text(encoding="ascii") == key_before
+
+
+def test_the_demo_leaves_an_eppgbm_file_that_the_import_accepts(
+    demo_folder: tuple[Path, str],
+) -> None:
+    """The sample: last month's visits of one Posyandu (already stored) and 12
+    new children with three measurements each; a dry run on the demo database."""
+    import csv
+
+    folder, output = demo_folder
+    sample = folder / "contoh-impor-eppgbm.xlsx"
+    assert sample.exists() and "contoh-impor-eppgbm.xlsx" in output
+    done = subprocess.run(
+        [POSYANDU, "import", "eppgbm", str(sample), "--dry-run", "--report", "r.csv"],
+        cwd=folder,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    with (folder / "r.csv").open(newline="", encoding="utf-8") as handle:
+        outcomes = [row["outcome"] for row in csv.DictReader(handle)]
+    assert outcomes.count("child_created") == 12
+    assert outcomes.count("visit_created") == 24
+    assert outcomes.count("already_present") == len(outcomes) - 36 > 0
+    assert "dry run, nothing written" in done.stdout

@@ -12,12 +12,14 @@ from pathlib import Path
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from posyandu.accounts.models import Role, User
 from posyandu.areas.models import Kecamatan, Kelurahan, Posyandu, Puskesmas
 from posyandu.children.models import Child
 from posyandu.demo import city
 from posyandu.demo.generator import demo_city_exists, generate
+from posyandu.demo.sample_import import SAMPLE_NAME, write_sample
 from posyandu.demo.users import (
     CSV_NAME,
     PRIVATE_FILE_MODE,
@@ -143,6 +145,7 @@ def setup_demo(
             raise
         save_demo_users(logins, hashed)
         write_csv(csv_path, logins)
+        write_sample(directory / SAMPLE_NAME, today=timezone.localdate())
         created = True
         timings.update({f"generate: {k}": v for k, v in report.timings_s.items()})
     elif csv_path.exists() and _csv_matches_database(csv_path):
@@ -207,6 +210,9 @@ def format_summary(summary: DemoSummary, url: str | None) -> str:
             lines.append(
                 f"  {login.role:<11} {login.username:<26} {login.password:<26} {login.area_name}"
             )
+    sample = summary.csv_path.parent / SAMPLE_NAME
+    if sample.exists():
+        lines.append(f"  Coba impor e-PPGBM (login puskesmas atau dinkes, menu Impor): {sample}")
     if url:
         lines.append(f"  Buka {url} (Ctrl+C untuk berhenti)")
     seconds = summary.timings_s.get("total")
