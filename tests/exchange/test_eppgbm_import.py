@@ -372,11 +372,15 @@ def test_reimporting_the_same_file_or_its_html_xls_creates_nothing(city) -> None
     assert _import(_xlsx(rows)).imported
     children, visits = Child.objects.count(), Visit.objects.count()
     again = _import(_xlsx(rows))
-    assert again.bad_lines == [] and again.children_created == 0 and again.visits_created == 0
+    assert (
+        again.bad_lines == []
+        and again.counts["children_created"] == 0
+        and again.counts["visits_created"] == 0
+    )
     assert {line.outcome for line in again.lines} == {"already_present"}
     as_html = _import(_html_xls(rows))
     assert as_html.bad_lines == [], [line.errors for line in as_html.bad_lines]
-    assert as_html.visits_created == 0 and as_html.children_created == 0
+    assert as_html.counts["visits_created"] == 0 and as_html.counts["children_created"] == 0
     assert (Child.objects.count(), Visit.objects.count()) == (children, visits)
 
 
@@ -392,7 +396,7 @@ def test_a_real_excel_97_file_and_csv_files_of_any_windows_encoding(city) -> Non
         ),
     ]
     xls = _import(_real_xls(rows))
-    assert xls.kind == "xls" and xls.bad_lines == [] and xls.visits_created == 1
+    assert xls.kind == "xls" and xls.bad_lines == [] and xls.counts["visits_created"] == 1
     for data in (
         _csv(rows, delimiter=";", encoding="cp1252"),
         _csv(rows, delimiter=",", encoding="utf-8-sig"),
@@ -407,7 +411,7 @@ def test_a_real_excel_97_file_and_csv_files_of_any_windows_encoding(city) -> Non
 def test_a_dry_run_reports_what_would_happen_and_writes_nothing(city) -> None:
     result = _import(_xlsx(_quirky_rows(city)), dry_run=True)
     assert result.bad_lines == [] and not result.imported
-    assert result.children_created == 3 and result.visits_created == 5
+    assert result.counts["children_created"] == 3 and result.counts["visits_created"] == 5
     assert Child.objects.count() == 0 and Visit.objects.count() == 0
     assert not AuditLog.objects.filter(action=AuditAction.IMPORT).exists()
     rows = list(result.report_rows())
@@ -460,7 +464,7 @@ def test_the_import_keeps_the_monthly_aggregates_true_and_is_audited_once(city) 
     ]
     data = _xlsx(rows)
     result = _import(data, user=UserFactory(role="dinkes", kota=city.kota))
-    assert result.imported and result.children_matched == 1
+    assert result.imported and result.counts["children_matched"] == 1
     assert stored_counts() == computed_counts()
     assert list(old.visits.order_by("measured_on").values_list("weight_gain", flat=True)) == [
         "B",

@@ -366,8 +366,8 @@ class _Posyandu:
                 names = [in_kelurahan[c][0][1] for c in close] or sorted(
                     n for entries in in_kelurahan.values() for _pk, n in entries
                 )[:5]
-                return _("Posyandu %(p)s tidak ada di %(k)s (yang ada: %(names)s)") % {
-                    "p": line.posyandu_name,
+                return _("%(p)s tidak ada di %(k)s (yang ada: %(names)s)") % {
+                    "p": _posyandu_label(line.posyandu_name),
                     "k": line.kelurahan,
                     "names": ", ".join(names),
                 }
@@ -376,8 +376,8 @@ class _Posyandu:
             pks = self.by_name.get(name, [])
             if not pks:
                 close = difflib.get_close_matches(name, list(self.by_name), n=3, cutoff=0.6)
-                return _("Posyandu %(p)s tidak dikenal%(hint)s (isi juga kolom Desa/Kel)") % {
-                    "p": line.posyandu_name,
+                return _("%(p)s tidak dikenal%(hint)s (isi juga kolom Desa/Kel)") % {
+                    "p": _posyandu_label(line.posyandu_name),
                     "hint": _(" (mungkin: %(names)s)") % {"names": ", ".join(close)}
                     if close
                     else "",
@@ -388,8 +388,12 @@ class _Posyandu:
                 "p": line.posyandu_name,
             }
         if pks[0] not in self.allowed:
-            return _("Posyandu %(p)s di luar wilayah Anda") % {"p": line.posyandu_name}
+            return _("%(p)s di luar wilayah Anda") % {"p": _posyandu_label(line.posyandu_name)}
         return pks[0]
+
+
+def _posyandu_label(name: str) -> str:
+    return name if name.lower().startswith("posyandu") else f"Posyandu {name}"
 
 
 def _place(name: str) -> str:
@@ -457,10 +461,6 @@ class ImportResult:
     lines: list[Line]
     dry_run: bool
     imported: bool = False
-    children_created: int = 0
-    children_matched: int = 0
-    visits_created: int = 0
-    already_present: int = 0
 
     @property
     def bad_lines(self) -> list[Line]:
@@ -468,12 +468,17 @@ class ImportResult:
 
     @property
     def counts(self) -> dict[str, int]:
+        """What the good lines do (or would do, once the bad ones are fixed)."""
+        good = [line for line in self.lines if not line.errors and line.child is not None]
+        groups = {id(line.child): line.child for line in good}
         return {
             "lines": len(self.lines),
-            "children_created": self.children_created,
-            "children_matched": self.children_matched,
-            "visits_created": self.visits_created,
-            "already_present": self.already_present,
+            "children_created": sum(1 for g in groups.values() if g and g.created),
+            "children_matched": sum(1 for g in groups.values() if g and not g.created),
+            "visits_created": sum(
+                1 for line in good if line.outcome in NEW_VISIT and line.has_measurement
+            ),
+            "already_present": sum(1 for line in good if line.outcome == "already_present"),
             "errors": len(self.bad_lines),
         }
 
@@ -492,6 +497,9 @@ class ImportResult:
         writer = csv.writer(out)
         writer.writerow(REPORT_COLUMNS)
         writer.writerows(self.report_rows())
+
+
+NEW_VISIT: Final = ("visit_created", "child_created")
 
 
 class _DryRun(Exception):
@@ -724,8 +732,6 @@ def _write(result: ImportResult, places: _Posyandu, user: User | None, progress:
             groups.setdefault(id(line.child), line.child)
     matched = {g.pk for g in groups.values() if g.pk is not None}
     new_groups = [g for g in groups.values() if g.created]
-    result.children_matched = len(matched)
-    result.children_created = len(new_groups)
     # Only children given a new visit change (matched ones without one do not).
     existing = sorted(
         {
@@ -743,8 +749,6 @@ def _write(result: ImportResult, places: _Posyandu, user: User | None, progress:
             refresh_weight_gains(existing)
             write.child_ids = sorted({*existing, *(g.pk for g in new_groups if g.pk)})
             progress("aggregates", 0, len(write.child_ids))
-    result.visits_created = sum(1 for line in result.lines if line.visit_id is not None)
-    result.already_present = sum(1 for line in result.lines if line.outcome == "already_present")
     audit.record(
         user=user,
         action=AuditAction.IMPORT,
@@ -848,7 +852,7 @@ def _write_visits(
     new = [
         line
         for line in result.lines
-        if line.outcome in ("visit_created", "child_created") and line.has_measurement
+        if line.outcome in NEW_VISIT and line.has_measurement
     ]
     if not new:
         return

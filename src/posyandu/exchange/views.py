@@ -127,7 +127,7 @@ def eppgbm_import_job(request: HttpRequest, pk: int) -> HttpResponse:
         "progress": progress,
         "stage": STAGES.get((progress or {}).get("stage", ""), ""),
     }
-    if getattr(request, "htmx", False) and job.running:
+    if getattr(request, "htmx", False):
         return render(request, "exchange/eppgbm_import_job.html#status", context)
     return render(request, "exchange/eppgbm_import_job.html", context)
 
