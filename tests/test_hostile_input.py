@@ -21,7 +21,7 @@ from posyandu.accounts.models import Role
 from posyandu.administration.forms import PolicyChoiceForm
 from posyandu.campaigns.forms import CampaignForm, OutcomeForm
 from posyandu.children.forms import ChildEditForm, ChildRegisterForm, StatusForm, TransferForm
-from posyandu.exchange.forms import EppgbmExportForm
+from posyandu.exchange.forms import EppgbmExportForm, EppgbmImportForm
 from posyandu.measurements.forms import SessionPickForm, VisitForm
 from tests.factories import make_city
 from tests.test_role_url_matrix import URLS, build_sites, url_for, user_of_area_a
@@ -85,6 +85,7 @@ FORMS = [
     CampaignForm,
     OutcomeForm,
     EppgbmExportForm,
+    EppgbmImportForm,
 ]
 FIELDS = sorted(
     {name for form in FORMS for name in form.base_fields}

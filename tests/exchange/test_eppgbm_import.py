@@ -747,3 +747,105 @@ def test_an_imported_measurement_counts_for_the_campaign_of_its_child(city) -> N
     assert _import(_xlsx([row])).imported
     target = CampaignTarget.objects.get(child=child)
     assert target.measured_on == start and target.visit_id is not None
+
+
+def test_a_spreadsheet_with_only_some_columns_in_its_own_order_and_extra_ones(city) -> None:
+    header = (
+        "Catatan kader",
+        "Posyandu",
+        "Nama Anak",
+        "Jenis Kelamin",
+        "Tanggal Lahir",
+        "Nama Ibu",
+        "Tgl Ukur",
+        "BB",
+        "TB",
+    )
+    rows = [
+        {
+            "Catatan kader": "datang terlambat",
+            "Posyandu": "MELATI",
+            "Nama Anak": "Hana",
+            "Jenis Kelamin": "p",
+            "Tanggal Lahir": 45658,
+            "Nama Ibu": "Lia",
+            "Tgl Ukur": dt.date(2025, 10, 3),
+            "BB": 6.9,
+            "TB": "64,0",
+        }
+    ]
+    result = _import(_xlsx(rows, header=header))
+    assert result.bad_lines == [], [line.errors for line in result.bad_lines]
+    hana = Child.objects.get(name="Hana")
+    assert hana.birth_date == dt.date(2025, 1, 1)  # Excel serial 45658 in a number cell
+    assert hana.posyandu == city.posyandu_a  # no Desa/Kel column: the name is unique
+    visit = hana.visits.get()
+    assert (visit.weight_kg, visit.height_cm, visit.position) == (
+        Decimal("6.90"),
+        Decimal("64.00"),
+        "l",
+    )
+    with pytest.raises(UnusableFile) as caught:
+        _import(_xlsx(rows, header=("Posyandu", "Nama Anak", "BB")))
+    assert "JK, Tgl Lahir, Nama Ortu" in str(caught.value)
+
+
+def test_hostile_cells_and_bytes_never_break_the_import(city) -> None:
+    """Any cell value in any column, and any bytes as a file: a result with
+    reasons, or UnusableFile; never another exception, never a partial write."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.test_hostile_input import HOSTILE
+
+    cell = st.one_of(
+        st.sampled_from(HOSTILE),
+        st.text(max_size=30),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.dates(min_value=dt.date(1, 1, 1)),
+        st.booleans(),
+    )
+    columns = [name for name in COLUMNS if name not in ("No",)]
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(
+        rows=st.lists(st.fixed_dictionaries({}, optional={c: cell for c in columns}), max_size=4),
+        junk=st.binary(max_size=300),
+        as_csv=st.booleans(),
+    )
+    def check(rows: list[dict[str, object]], junk: bytes, as_csv: bool) -> None:
+        if as_csv:
+            data = _csv([_row(**r) for r in rows], encoding="utf-8")
+        else:  # only what an Excel cell can hold at all
+            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+            def clean(value: object) -> object:
+                return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+            data = _xlsx([_row(**{k: clean(v) for k, v in r.items()}) for r in rows])
+        for payload in (data, junk):
+            try:
+                result = _import(payload)
+            except UnusableFile as exc:
+                assert "\n" not in str(exc)
+                continue
+            for line in result.lines:
+                assert line.outcome in (
+                    "error",
+                    "child_created",
+                    "child_matched",
+                    "visit_created",
+                    "already_present",
+                ), line
+            if result.bad_lines:
+                assert not result.imported
+        Visit.objects.all().delete()
+        Child.objects.all().delete()
+
+    check()

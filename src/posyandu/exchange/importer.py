@@ -122,7 +122,7 @@ def find_header(table: Table) -> tuple[int, dict[str, int], Iterator[tuple[int, 
             best = columns
         if seen >= HEADER_SEARCH_ROWS:
             break
-    wanted = ", ".join(HEADERS[name][0].title() for name in REQUIRED if name not in best)
+    wanted = ", ".join(COLUMN_TITLES[name] for name in REQUIRED if name not in best)
     raise UnusableFile(
         _("Tidak ada baris judul kolom e-PPGBM (kolom yang tidak ditemukan: %(cols)s).")
         % {"cols": wanted or "-"}
