@@ -849,3 +849,11 @@ def test_hostile_cells_and_bytes_never_break_the_import(city) -> None:
         Child.objects.all().delete()
 
     check()
+
+
+def test_a_real_excel_97_file_with_every_quirk_gives_what_the_xlsx_gives(city) -> None:
+    from_xls = _import(_real_xls(_quirky_rows(city)), dry_run=True)
+    from_xlsx = _import(_xlsx(_quirky_rows(city)), dry_run=True)
+    assert from_xls.kind == "xls" and from_xls.bad_lines == []
+    assert from_xls.counts == from_xlsx.counts
+    assert [line.outcome for line in from_xls.lines] == [line.outcome for line in from_xlsx.lines]
