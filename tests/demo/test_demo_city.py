@@ -208,6 +208,7 @@ def test_the_demo_history_has_transfers_leavers_and_two_campaign_rounds(
     small_city: GenerationReport,
 ) -> None:
     from posyandu.accounts.scope import Scope
+    from posyandu.campaigns import counts
     from posyandu.campaigns.models import Campaign
     from posyandu.campaigns.selectors import results
 
@@ -224,3 +225,5 @@ def test_the_demo_history_has_transfers_leavers_and_two_campaign_rounds(
     assert 50 <= a.coverage_pct <= 78
     assert b.coverage_pct >= 95
     assert a.stunting_pct > b.stunting_pct + 4
+    # The pages read the per-Posyandu counts: built for both rounds, as the targets say.
+    assert counts.stored() == counts.recounted() != {}
