@@ -125,6 +125,9 @@ TEMPLATES = [
     },
 ]
 
+# Connections stay open between requests, on SQLite too: a new SQLite
+# connection costs about 3 ms (open, four PRAGMAs, Django's functions), a
+# tenth of a visit's work in benchmarks/load_entry.py.
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
@@ -138,7 +141,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Wait for a writer instead of failing at once when two phones save together.
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
     # Tests use a real file too: an in-memory database shared between the live
