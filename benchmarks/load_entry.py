@@ -7,8 +7,8 @@ Sets up its own city and server, on the loopback only:
   ``--kader`` extra kader users spread over its 124 Posyandu. They share one
   real Argon2 hash (one password), so that set-up takes one hash, not 200,
   while every login still verifies Argon2 as in production;
-* ``posyandu serve`` on a free port: the real command and server
-  configuration (``posyandu.serving``), in its own process.
+* ``posyandu serve --workers N`` on a free port: the real command and server
+  configuration (``posyandu.serving``), in its own process(es).
 
 Then one thread per kader, each with its own cookies and keep-alive
 connection, goes through three phases, all kader starting each phase
@@ -26,12 +26,12 @@ visit, as while weighing the next child:
    kader confirming an unusual value), and the child page it redirects to.
 
 Printed per request kind: count, errors, p50/p95/max latency; per phase:
-throughput, its ratio to the baseline's, and the CPU the server and this
-process used (two cores shared by both). Visits in the database are counted
-before and after, so a lost or doubled save shows.
+throughput, its ratio to the baseline's, and the CPU the server (with its
+workers) and this process used (two cores shared by both). Visits in the
+database are counted before and after, so a lost or doubled save shows.
 
     .venv/bin/python benchmarks/load_entry.py [--kader 200] [--visits 5] [--max-seconds 300]
-        [--pause-seconds 0] [--idle 0] [--children 10000]
+        [--pause-seconds 0] [--idle 0] [--children 10000] [--workers 1]
 
 Needs a checkout's virtualenv; SQLite only (``DATABASE_URL`` is ignored).
 """

@@ -49,9 +49,10 @@ from typing import Any, Final
 
 # Worker threads run Django requests. Python runs one at a time (the GIL), so
 # more threads add no throughput on CPU-bound pages (4, 8 and 16 gave the same
-# in benchmarks/load_entry.py); a few let a slow request (an Argon2 login,
-# ~0.2 s) leave others running. Not more: each thread may keep a database
-# connection and, while it logs someone in, Argon2's 100 MiB of memory.
+# in benchmarks/load_entry.py); a few let a slow request (a large register)
+# leave others running. Not more: each thread may keep a database connection
+# and, while it logs someone in, Argon2's 19 MiB of memory. More throughput
+# comes from more processes (``workers``), one per core.
 THREADS: Final = 8
 CONNECTION_LIMIT: Final = 4000
 IDLE_TIMEOUT_S: Final = 30

@@ -1,8 +1,9 @@
 """The demo logins: one user per role and area, passwords a trainer can read out.
 
-Passwords are hashed with the project's hasher (Argon2), never a weaker one.
-One Argon2 hash costs about 0.2 s here, so the ~140 hashes start in two
-worker processes before the city is generated and are collected afterwards,
+Passwords are hashed with the project's hasher (Argon2id,
+``accounts/hashers.py``), never a weaker one. The ~140 hashes (about 0.025 s
+each here, 0.2 s at Django's default parameters) start in two worker
+processes before the city is generated and are collected afterwards,
 overlapping with the generation.
 """
 
@@ -80,8 +81,8 @@ def plan_logins() -> list[DemoLogin]:
 class PasswordHashes:
     """Argon2 hashes of the logins' passwords, computed in worker processes.
 
-    Processes, not threads: a thread hashing holds the GIL for a whole hash
-    (~0.2 s), which stalled the generator's database writes behind it.
+    Processes, not threads: a thread hashing holds the GIL for a whole hash,
+    which stalled the generator's database writes behind it.
     ``workers=0`` hashes in this process when :meth:`result` is called (tests
     use it with a fast hasher in their settings).
     """
