@@ -857,3 +857,18 @@ def test_a_real_excel_97_file_with_every_quirk_gives_what_the_xlsx_gives(city) -
     assert from_xls.kind == "xls" and from_xls.bad_lines == []
     assert from_xls.counts == from_xlsx.counts
     assert [line.outcome for line in from_xls.lines] == [line.outcome for line in from_xlsx.lines]
+
+
+@pytest.mark.parametrize(
+    "reader", ["date", "number", "weight_kg", "sex", "position", "kpsp", "count", "nik"]
+)
+def test_each_value_reader_answers_every_hostile_value_with_a_value_or_a_reason(reader) -> None:
+    from posyandu.exchange import values
+    from tests.test_hostile_input import HOSTILE
+
+    read = getattr(values, reader)
+    for raw in [*HOSTILE, "²", "١٢", 1e309, -(2**80), float("nan"), True, dt.date(1, 1, 1)]:
+        try:
+            read(raw)
+        except values.BadValue as exc:
+            assert str(exc)

@@ -849,11 +849,7 @@ def _write_visits(
 ) -> None:
     """Insert the new visits with everything derived from them, computed over
     each child's whole history (stored visits and new ones, in date order)."""
-    new = [
-        line
-        for line in result.lines
-        if line.outcome in NEW_VISIT and line.has_measurement
-    ]
+    new = [line for line in result.lines if line.outcome in NEW_VISIT and line.has_measurement]
     if not new:
         return
     by_child: dict[int, list[Line]] = defaultdict(list)

@@ -114,7 +114,6 @@ def _is_cp1252(data: bytes) -> bool:
 def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
     first_lines = text[:20000].splitlines()[:30]
     delimiter = max((";", ",", "\t"), key=lambda d: sum(line.count(d) for line in first_lines))
-    csv.field_size_limit(1 << 24)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
@@ -156,7 +155,9 @@ class _TableParser(HTMLParser):
             self._finish_cell()
             self._cell = []
             span = dict(attrs).get("colspan") or "1"
-            self._span = int(span) if span.isdigit() and 0 < int(span) < 100 else 1
+            self._span = (
+                int(span) if span.isascii() and span.isdigit() and 0 < int(span) < 100 else 1
+            )
         elif tag == "br" and self._cell is not None:
             self._cell.append(" ")
 

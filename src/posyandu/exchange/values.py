@@ -63,7 +63,7 @@ _DATE_FORMS: Final = (
 
 @lru_cache(maxsize=65536)
 def _date_text(raw: str) -> dt.date:
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         return _serial(float(raw))
     for form in _DATE_FORMS:
         found = form.fullmatch(raw)
