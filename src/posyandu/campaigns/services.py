@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +27,7 @@ from posyandu.core import audit
 from posyandu.core.models import AuditAction
 from posyandu.core.ui import check_date
 from posyandu.growth.classify import screening
+from posyandu.measurements import bulk
 from posyandu.measurements.models import Visit
 from posyandu.policy import BALITA
 
@@ -137,28 +138,18 @@ def _latest_visits(campaign: Campaign, child_ids: Iterable[int]) -> dict[int, Me
 
 def _insert_targets(rows: list[dict[str, Any]]) -> None:
     """Store a target list (attribute name -> value per target, the other fields
-    at their defaults): COPY on PostgreSQL, where ``bulk_create`` spent most of a
-    minute preparing the model instances of a city's 800,000 targets;
-    ``bulk_create`` elsewhere (the demo and the tests on SQLite)."""
-    if connection.vendor != "postgresql":
-        for start in range(0, len(rows), BATCH):
-            CampaignTarget.objects.bulk_create(
-                [CampaignTarget(**row) for row in rows[start : start + BATCH]]
-            )
+    at their defaults) with :func:`posyandu.measurements.bulk.insert_rows`: COPY
+    on PostgreSQL, where ``bulk_create`` spent most of a minute preparing the
+    model instances of a city's 800,000 targets."""
+    if not rows:
         return
     fields = [f for f in CampaignTarget._meta.concrete_fields if not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
-    unknown = set(rows[0]) - set(defaults) if rows else set()
+    unknown = set(rows[0]) - set(defaults)
     if unknown:
         raise TypeError(f"CampaignTarget has no field {sorted(unknown)}")
-    quote = connection.ops.quote_name
-    sql = "COPY {} ({}) FROM STDIN".format(
-        quote(CampaignTarget._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    )
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            values = defaults | row
-            copy.write_row([values[f.attname] for f in fields])
+    columns = {f.column: [row.get(f.attname, defaults[f.attname]) for row in rows] for f in fields}
+    bulk.insert_rows(CampaignTarget, len(rows), columns, {})
 
 
 @transaction.atomic
