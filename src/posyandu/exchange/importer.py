@@ -502,10 +502,6 @@ class ImportResult:
 NEW_VISIT: Final = ("visit_created", "child_created")
 
 
-class _DryRun(Exception):
-    """Raised at the end of a dry run to roll everything back."""
-
-
 Progress = Callable[[str, int, int], None]
 
 
@@ -555,20 +551,34 @@ def import_eppgbm(
                 line.errors.append(found)
             else:
                 line.posyandu_id = found
-    try:
+    if dry_run:
+        # Reads only, outside a transaction: on SQLite (IMMEDIATE transactions)
+        # even a read-only one would take the write lock from every kader.
+        _resolve(result, places)
+        _note_nik_warnings(result, places)
+    else:
         with transaction.atomic():
             _resolve(result, places)
+            _note_nik_warnings(result, places)
             if not result.bad_lines:
                 _write(result, places, user, progress)
-                result.imported = not dry_run
-            for line in lines:
-                if line.errors:
-                    line.outcome = "error"
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+                result.imported = True
+    for line in lines:
+        if line.errors:
+            line.outcome = "error"
     return result
+
+
+def _note_nik_warnings(result: ImportResult, places: _Posyandu) -> None:
+    """The registry's NIK warnings for each child to be created, on its first line."""
+    for line in result.lines:
+        group = line.child
+        if line.errors or group is None or not group.created or group.first_line != line.number:
+            continue
+        kota_code = places.kota_of[line.posyandu_id][1]
+        line.notes.extend(
+            nik_warnings(group.nik, birth_date=group.birth_date, sex=group.sex, kota_code=kota_code)
+        )
 
 
 def _resolve(result: ImportResult, places: _Posyandu) -> None:
@@ -778,10 +788,6 @@ def _create_children(
         latest = max(group.lines, key=lambda ln: (ln.measured_on or dt.date.min, ln.number))
         first = next(ln for ln in group.lines if ln.number == group.first_line)
         aged_out = completed_months(group.birth_date, today) >= BALITA.max_completed_months
-        kota_code = places.kota_of[latest.posyandu_id][1]
-        first.notes.extend(
-            nik_warnings(group.nik, birth_date=group.birth_date, sex=group.sex, kota_code=kota_code)
-        )
         values = {
             "local_id": new_local_id(),
             "name": " ".join(first.name.split()),
