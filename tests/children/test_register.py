@@ -175,6 +175,9 @@ def test_same_nik_in_own_area_shows_the_existing_child_and_creates_nothing(kader
     assert reverse("measurements:child", args=[existing.pk]) in body
     assert "Ini anak yang berbeda, tetap daftarkan" in body
     assert Child.objects.count() == 1
+    # The warning masks the stored NIK as the child page does (UU PDP).
+    assert "NIK ••••••••••••0001" in body
+    assert "6474011503240001" not in body
 
 
 @pytest.mark.django_db

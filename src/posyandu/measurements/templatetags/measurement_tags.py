@@ -85,14 +85,6 @@ def age_on(birth_date: dt.date, on: dt.date | None = None) -> str:
 
 
 @register.filter
-def mask_nik(nik: str) -> str:
-    """Show only the last 4 digits of a NIK (personal data under UU PDP)."""
-    if not nik:
-        return ""
-    return "•" * max(len(nik) - 4, 0) + nik[-4:]
-
-
-@register.filter
 def gain_sign(grams: int | None) -> str:
     if grams is None:
         return ""
