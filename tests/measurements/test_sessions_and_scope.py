@@ -131,3 +131,27 @@ def test_an_anonymous_visitor_is_sent_to_the_login_form(client, siti):
     response = client.get(reverse("measurements:child", args=[siti.pk]))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_a_search_at_the_weighing_table_keeps_the_month_count_of_the_whole_posyandu(
+    kader_client, city
+):
+    today = timezone.localdate()
+    session = PosyanduSession.objects.create(posyandu=city.posyandu_a, date=today)
+    weighed = [
+        ChildFactory(name=name, birth_date=today - dt.timedelta(days=400), posyandu=city.posyandu_a)
+        for name in ("Ayu", "Bima")
+    ]
+    ChildFactory(name="Citra", birth_date=today - dt.timedelta(days=400), posyandu=city.posyandu_a)
+    for child in weighed:
+        record_visit(
+            user=None,
+            child=child,
+            values=VisitValues(measured_on=today, weight_kg=Decimal("9.1")),
+            session=session,
+            confirm_warnings=True,
+        )
+    url = reverse("measurements:session", args=[session.pk])
+    for query in ("", "Citra", "zzz"):
+        page = kader_client.get(url, {"q": query}).content.decode()
+        assert "Sudah ditimbang bulan ini: 2 dari 3 balita." in page, query

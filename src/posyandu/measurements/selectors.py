@@ -148,6 +148,9 @@ class SessionTable:
     not_yet: list[RegisterRow]
     query: str
     total: int
+    """Children of the Posyandu this month, whatever the search."""
+    done_total: int
+    """Of them, weighed this month, whatever the search."""
 
 
 def session_table(scope: Scope, session: PosyanduSession, query: str = "") -> SessionTable:
@@ -168,6 +171,7 @@ def session_table(scope: Scope, session: PosyanduSession, query: str = "") -> Se
         not_yet=[r for r in rows if r.this_month is None],
         query=query,
         total=len(month.rows),
+        done_total=sum(1 for r in month.rows if r.this_month is not None),
     )
 
 
