@@ -145,13 +145,16 @@ def test_a_form_without_weight_or_length_asks_for_one(kader_client, siti):
 def test_a_second_visit_in_the_same_month_is_refused_with_the_date_of_the_first(
     kader_client, siti, kader
 ):
-    record_visit(
+    first = record_visit(
         user=kader,
         child=siti,
         values=VisitValues(measured_on=dt.date(2024, 7, 2), weight_kg=Decimal("7")),
     )
     response = kader_client.post(new_visit_url(siti), entry())
-    assert "Siti Aminah sudah ditimbang bulan ini (02/07/2024)." in response.content.decode()
+    html = response.content.decode()
+    assert "Siti Aminah sudah ditimbang bulan ini (02/07/2024)." in html
+    # ... with a link to the visit to correct instead.
+    assert f'href="{reverse("measurements:visit_edit", args=[first.pk])}"' in html
 
 
 def test_implausible_values_are_shown_back_for_confirmation_then_saved(kader_client, siti):
@@ -163,6 +166,9 @@ def test_implausible_values_are_shown_back_for_confirmation_then_saved(kader_cli
     assert "Nilai sudah saya periksa dan benar" in html
     assert 'value="19,0"' in html
     assert not Visit.objects.exists()
+    # Said at the top too, with a link down to the warning: nothing was saved.
+    assert html.index("Belum tersimpan") < html.index("BB/U tidak masuk akal")
+    assert 'href="#periksa"' in html and 'id="periksa"' in html
 
     response = kader_client.post(new_visit_url(siti), {**data, "confirm_warnings": "on"})
     assert response.status_code == 302

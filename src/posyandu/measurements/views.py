@@ -213,6 +213,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     assessment: Assessment | None = None
     gain = None
     needs_confirm = False
+    same_month_visit: Visit | None = None
     if request.method == "POST":
         form = VisitForm(request.POST)
         if form.is_valid():
@@ -233,6 +234,10 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
                 gain = _gain_preview(child, values, None)
             except ValidationError as exc:
                 add_service_errors(form, exc)
+                if values.measured_on is not None:
+                    same_month_visit = Visit.objects.filter(
+                        child=child, period=values.measured_on.replace(day=1)
+                    ).first()
             else:
                 messages.success(request, saved_message(visit))
                 if session is not None:
@@ -249,6 +254,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
         gain=gain,
         needs_confirm=needs_confirm,
     )
+    context["same_month_visit"] = same_month_visit
     return render(request, "measurements/visit_form.html", context)
 
 
