@@ -293,3 +293,17 @@ def test_the_preview_refuses_a_visit_of_another_child(kader_client, siti, kader,
     )
     url = reverse("measurements:visit_preview", args=[siti.pk]) + f"?kunjungan={his_visit.pk}"
     assert kader_client.post(url, entry()).status_code == 404
+
+
+def test_the_visit_form_shows_the_previous_weight_and_length(kader_client, siti, kader):
+    page = kader_client.get(new_visit_url(siti)).content.decode()
+    assert "Belum pernah ditimbang sebelumnya." in page
+    record_visit(
+        user=kader,
+        child=siti,
+        values=VisitValues(
+            measured_on=dt.date(2024, 6, 3), weight_kg=Decimal("6.85"), height_cm=Decimal("64.2")
+        ),
+    )
+    page = kader_client.get(new_visit_url(siti)).content.decode()
+    assert "Kunjungan lalu</b> 03/06/2024: BB 6,85 kg · PB/TB 64,2 cm" in page

@@ -176,10 +176,14 @@ def _visit_context(
     visit: Visit | None = None,
     stored: Visit | None = None,
 ) -> dict[str, Any]:
+    on = visit.measured_on if visit is not None else (session.date if session else None)
+    period = (on or timezone.localdate()).replace(day=1)
+    previous = Visit.objects.filter(child=child, period__lt=period).order_by("-period").first()
     return {
         "child": child,
         "form": form,
         "session": session,
+        "previous": previous,
         "visit": visit,
         "stored": stored,
         "needs_confirm": needs_confirm or bool(form.data.get("confirm_warnings")),

@@ -1,4 +1,4 @@
-"""Display helpers for visits: z-scores with a decimal comma, ages, NIK masking."""
+"""Display helpers for visits: z-scores with a decimal comma, ages, weight gains."""
 
 from __future__ import annotations
 
