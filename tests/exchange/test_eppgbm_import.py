@@ -872,3 +872,162 @@ def test_each_value_reader_answers_every_hostile_value_with_a_value_or_a_reason(
             read(raw)
         except values.BadValue as exc:
             assert str(exc)
+
+
+# --- found in review ------------------------------------------------------------------
+
+
+def test_a_child_registered_outside_the_users_area_is_not_matched_or_shown(city) -> None:
+    theirs = ChildFactory(
+        name="Di Anggrek",
+        sex=1,
+        birth_date=dt.date(2024, 1, 1),
+        nik="6474020101240009",
+        posyandu=city.posyandu_b,
+    )
+    make_visit(theirs, dt.date(2025, 4, 7), weight_kg="11.30", height_cm="85.2")
+    user = UserFactory(role="puskesmas", puskesmas=city.puskesmas_a)
+    line = _row(
+        NIK="6474020101240009",
+        Nama="Siapa Saja",
+        JK="L",
+        **{
+            "Nama Ortu": "Entah",
+            "Tgl Lahir": "01-01-2024",
+            "Tanggal Pengukuran": "10-05-2025",
+            "Berat": "9",
+        },
+    )
+    result = _import(_xlsx([line]), scope=Scope.of(user), user=user)
+    (bad,) = result.bad_lines
+    assert "di luar wilayah Anda" in bad.errors[0]
+    assert "11" not in bad.errors[0] and "07/04/2025" not in bad.errors[0]
+    assert next(result.report_rows())[2] == ""  # no child id of another area
+    assert theirs.visits.count() == 1
+
+
+def test_pmt_and_every_number_must_fit_its_column(city) -> None:
+    rows = [
+        _row(
+            Nama="A",
+            **{"Tanggal Pengukuran": "01-11-2025", "Berat": "8", "PMT Diterima (kg)": "12345678"},
+        ),
+        _row(
+            Nama="B",
+            **{"Tanggal Pengukuran": "01-11-2025", "Berat": "8", "PMT Diterima (kg)": "-2,5"},
+        ),
+    ]
+    result = _import(_xlsx(rows))
+    assert [line.number for line in result.bad_lines] == [2, 3]
+    assert all("PMT Diterima (kg)" in line.errors[0] for line in result.bad_lines)
+    assert Visit.objects.count() == 0
+
+
+def test_a_weight_with_three_decimals_is_rounded_once_so_a_reimport_matches(city) -> None:
+    rows = [
+        _row(
+            Nama=f"Anak {w}", **{"Tanggal Pengukuran": "01-11-2025", "Berat": w, "Tinggi": "70,125"}
+        )
+        for w in ("10,005", "8,155", "9,015", "8155")
+    ]
+    assert _import(_xlsx(rows)).imported
+    assert sorted(Visit.objects.values_list("weight_kg", flat=True)) == [
+        Decimal("8.16"),
+        Decimal("8.16"),
+        Decimal("9.02"),
+        Decimal("10.01"),
+    ]
+    again = _import(_xlsx(rows))
+    assert again.bad_lines == [] and {line.outcome for line in again.lines} == {"already_present"}
+
+
+def test_empty_rows_above_the_header_keep_excels_line_numbers(city) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for col, name in enumerate(COLUMNS, start=3):  # header from column C, on row 4
+        sheet.cell(row=4, column=col, value=name)
+    bad = _row(Nama="Salah", **{"Tanggal Pengukuran": "01-11-2025", "Berat": "x"})
+    good = _row(Nama="Benar", **{"Tanggal Pengukuran": "01-11-2025", "Berat": "8"})
+    for r, row in ((5, good), (7, bad)):  # row 6 left empty
+        for col, name in enumerate(COLUMNS, start=3):
+            sheet.cell(row=r, column=col, value=row.get(name, ""))
+    out = io.BytesIO()
+    book.save(out)
+    result = _import(out.getvalue())
+    assert result.header_line == 4
+    assert [line.number for line in result.lines] == [5, 7]
+    assert [line.number for line in result.bad_lines] == [7]
+
+
+def test_a_line_without_nik_then_with_the_nik_of_a_stored_child_is_that_child(city) -> None:
+    stored = ChildFactory(
+        name="Putri Ayu Lestari",
+        sex=2,
+        birth_date=dt.date(2025, 3, 5),
+        nik="6474014503250001",
+        mother_name="Sari Dewi",
+        posyandu=city.posyandu_a,
+    )
+    rows = [
+        _row(**{"Tanggal Pengukuran": "10-09-2025", "Berat": "7,5"}),
+        _row(NIK="6474014503250001", **{"Tanggal Pengukuran": "12-10-2025", "Berat": "7,9"}),
+    ]
+    result = _import(_xlsx(rows))
+    assert result.bad_lines == []
+    assert Child.objects.count() == 1
+    assert stored.visits.count() == 2
+    assert [line.outcome for line in result.lines] == ["visit_created", "visit_created"]
+
+
+def test_measurement_headers_with_units_are_read_and_an_unknown_one_refuses_the_file(city) -> None:
+    header = (
+        "Nama",
+        "JK",
+        "Tgl Lahir",
+        "Nama Ortu",
+        "Posyandu",
+        "Tanggal Pengukuran",
+        "Berat Badan (kg)",
+        "Panjang Badan (cm)",
+    )
+    row = {
+        "Nama": "Unit",
+        "JK": "L",
+        "Tgl Lahir": "01-01-2025",
+        "Nama Ortu": "Ibu",
+        "Posyandu": "Melati",
+        "Tanggal Pengukuran": "01-11-2025",
+        "Berat Badan (kg)": "8,4",
+        "Panjang Badan (cm)": "70",
+    }
+    assert _import(_xlsx([row], header=header)).imported
+    visit = Visit.objects.get()
+    assert (visit.weight_kg, visit.height_cm) == (Decimal("8.40"), Decimal("70.00"))
+    odd = (*header[:6], "Berat Timbangan Gantung")
+    with pytest.raises(UnusableFile) as caught:
+        _import(_xlsx([{**row, "Berat Timbangan Gantung": "8"}], header=odd))
+    assert "Berat Timbangan Gantung" in str(caught.value)
+
+
+def test_a_file_without_the_length_column_still_matches_the_stored_measurement(city) -> None:
+    rows = [
+        _row(Nama="Lengkap", **{"Tanggal Pengukuran": "01-11-2025", "Berat": "8", "Tinggi": "70"})
+    ]
+    assert _import(_xlsx(rows)).imported
+    header = tuple(name for name in COLUMNS if name != "Tinggi")
+    again = _import(_xlsx(rows, header=header))
+    assert [line.outcome for line in again.lines] == ["already_present"]
+
+
+def test_an_unwritable_report_stops_before_importing(city, tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(_xlsx(_quirky_rows(city)))
+    assert main(["import", "eppgbm", str(good), "--report", str(tmp_path / "no" / "r.csv")]) == 2
+    assert Child.objects.count() == 0
+
+
+def test_a_csv_with_excels_sep_line_counts_lines_as_excel_shows_them(city) -> None:
+    body = _csv([_row(Nama="Satu"), _row(Nama="Dua", JK="?")], encoding="utf-8")
+    result = _import(b"sep=;\r\n" + body)
+    assert [line.number for line in result.lines] == [2, 3]
+    assert [line.number for line in result.bad_lines] == [3]

@@ -37,6 +37,15 @@ def import_eppgbm(args: argparse.Namespace) -> int:
             last_stage[0] = stage
             print(f"  {stage}: {done}" + (f"/{total}" if total else ""), file=sys.stderr)
 
+    report = None
+    if args.report:
+        # Opened before the import: a report that cannot be written must not
+        # leave an import done behind an exit status that says "unusable".
+        try:
+            report = open(args.report, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            print(f"posyandu import: cannot write {args.report}: {exc.strerror}", file=sys.stderr)
+            return 2
     with translation.override("id"):
         try:
             result = run_import(
@@ -49,16 +58,12 @@ def import_eppgbm(args: argparse.Namespace) -> int:
             )
         except UnusableFile as exc:
             print(f"posyandu import: {args.file}: {exc}", file=sys.stderr)
+            if report is not None:
+                report.close()
             return 2
-        if args.report:
-            try:
-                with open(args.report, "w", newline="", encoding="utf-8") as out:
-                    result.write_report(out)
-            except OSError as exc:
-                print(
-                    f"posyandu import: cannot write {args.report}: {exc.strerror}", file=sys.stderr
-                )
-                return 2
+        if report is not None:
+            with report:
+                result.write_report(report)
         for line in result.bad_lines:
             print(f"line {line.number}: {'; '.join(line.errors)}", file=sys.stderr)
     counts = result.counts

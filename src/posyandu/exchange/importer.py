@@ -19,17 +19,19 @@ import csv
 import datetime as dt
 import difflib
 import hashlib
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any, Final
 
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from posyandu.accounts.models import User
 from posyandu.accounts.scope import Scope
@@ -76,11 +78,21 @@ HEADERS: Final = {
         "tanggal penimbangan",
         "tgl penimbangan",
     ),
-    "weight": ("berat", "bb", "berat badan", "berat (kg)", "bb (kg)"),
-    "height": ("tinggi", "tb", "pb", "tinggi badan", "tb/pb", "pb/tb", "tinggi (cm)"),
+    "weight": ("berat", "bb", "berat badan", "bb ukur", "berat ukur"),
+    "height": (
+        "tinggi",
+        "tb",
+        "pb",
+        "tinggi badan",
+        "panjang badan",
+        "panjang/tinggi badan",
+        "panjang/tinggi",
+        "tb/pb",
+        "pb/tb",
+    ),
     "position": ("cara ukur", "cara pengukuran", "posisi"),
-    "muac": ("lila", "lila (cm)"),
-    "pmt_kg": ("pmt diterima (kg)", "pmt diterima", "pmt (kg)"),
+    "muac": ("lila",),
+    "pmt_kg": ("pmt diterima", "pmt"),
     "vitamin_a": ("jml vit a", "vit a", "vitamin a", "jumlah vit a"),
     "kpsp": ("kpsp",),
     "kia": ("kia", "buku kia"),
@@ -93,6 +105,8 @@ HEADER_SEARCH_ROWS: Final = 30
 
 def _header_key(cell: Any) -> str:
     raw = read.text(cell).lower().replace("\u00a0", " ").rstrip(":. ")
+    # Units in brackets do not change the column: "Berat Badan (kg)" is "berat badan".
+    raw = re.sub(r"\s*\((kg|cm|gram|gr|g)\)\s*$", "", raw)
     raw = raw.replace(".", " ").replace(" / ", "/").replace("/ ", "/").replace(" /", "/")
     return " ".join(raw.split())
 
@@ -117,6 +131,7 @@ def find_header(table: Table) -> tuple[int, dict[str, int], Iterator[tuple[int, 
     for seen, (line, cells) in enumerate(rows):
         columns = _columns(cells)
         if all(name in columns for name in REQUIRED):
+            _refuse_unknown_measurements(cells, columns)
             return line, columns, rows
         if len(columns) > len(best):
             best = columns
@@ -127,6 +142,62 @@ def find_header(table: Table) -> tuple[int, dict[str, int], Iterator[tuple[int, 
         _("Tidak ada baris judul kolom e-PPGBM (kolom yang tidak ditemukan: %(cols)s).")
         % {"cols": wanted or "-"}
     )
+
+
+NOT_IMPORTED: Final = frozenset(
+    {
+        "no",
+        "prov",
+        "provinsi",
+        "usia saat ukur",
+        "usia",
+        "umur",
+        "bb/u",
+        "zs bb/u",
+        "tb/u",
+        "zs tb/u",
+        "pb/u",
+        "zs pb/u",
+        "bb/tb",
+        "zs bb/tb",
+        "bb/pb",
+        "zs bb/pb",
+        "naik berat badan",
+        "kelas ibu balita",
+        "mbg",
+        "detail",
+    }
+)
+"""e-PPGBM columns read on purpose as nothing: the engine derives them again."""
+MEASUREMENT_WORDS: Final = (
+    "berat",
+    "tinggi",
+    "panjang",
+    "tanggal",
+    "tgl",
+    "lila",
+    "bb",
+    "tb",
+    "pb",
+)
+
+
+def _refuse_unknown_measurements(cells: list[Any], columns: dict[str, int]) -> None:
+    """A column that looks like a measurement but is none we know would be lost
+    without a word: refuse the file and name it."""
+    used = set(columns.values())
+    for index, cell in enumerate(cells):
+        name = _header_key(cell)
+        if index in used or not name or name in NOT_IMPORTED:
+            continue
+        if any(word in name.replace("/", " ").split() for word in MEASUREMENT_WORDS):
+            raise UnusableFile(
+                _(
+                    "Kolom %(col)s tidak dikenal, dan nilainya akan hilang: ganti judulnya "
+                    "(misalnya Berat, Tinggi, Tanggal Pengukuran) atau hapus kolomnya."
+                )
+                % {"col": read.text(cell)[:40]}
+            )
 
 
 # --- one line ------------------------------------------------------------------------
@@ -253,8 +324,41 @@ def read_line(number: int, cells: list[Any], columns: dict[str, int], today: dt.
     line.kpsp = parse("kpsp", read.kpsp) or ""
     kia = parse("kia", lambda c: read.yes_no(c, default=True))
     line.kia = True if kia is None else kia
+    _fit_to_fields(line)
     _check_line(line, today)
     return line
+
+
+STORED_AS: Final = {
+    "weight": Visit._meta.get_field("weight_kg"),
+    "height": Visit._meta.get_field("height_cm"),
+    "muac": Visit._meta.get_field("muac_cm"),
+    "pmt_kg": Visit._meta.get_field("pmt_kg"),
+    "birth_weight": Child._meta.get_field("birth_weight_kg"),
+    "birth_length": Child._meta.get_field("birth_length_cm"),
+}
+"""The field each number is stored in: read values are rounded to its decimals
+(half up, once, so that a re-import compares what was stored) and must fit it."""
+
+
+def _fit_to_fields(line: Line) -> None:
+    for name, model_field in STORED_AS.items():
+        value = getattr(line, name)
+        if value is None:
+            continue
+        places = model_field.decimal_places
+        largest = Decimal(10) ** (model_field.max_digits - places)
+        rounded = (
+            value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            if 0 <= value < largest
+            else None
+        )
+        if rounded is None or rounded >= largest:
+            line.errors.append(
+                _("%(col)s: %(v)s tidak mungkin")
+                % {"col": COLUMN_TITLES[name], "v": read.text(str(value))[:20]}
+            )
+        setattr(line, name, rounded if rounded is not None and rounded < largest else None)
 
 
 def _check_line(line: Line, today: dt.date) -> None:
@@ -420,14 +524,18 @@ class _Stored:
     birth_date: dt.date
     mother_name: str
     sex: int
+    posyandu_id: int
 
 
 def _stored_children(
-    lines: list[Line], kota_ids: set[int]
+    lines: list[Line], kota_ids: set[int], *, lock: bool = False
 ) -> tuple[dict[str, _Stored], dict[tuple[str, dt.date | None, str], _Stored]]:
     """The city's children that lines may be: by NIK, and by name, birth date and mother."""
-    fields = ("pk", "nik", "name", "birth_date", "mother_name", "sex")
+    fields = ("pk", "nik", "name", "birth_date", "mother_name", "sex", "posyandu_id")
     in_city = Child.objects.filter(posyandu__kelurahan__kecamatan__kota_id__in=kota_ids)
+    if lock:
+        # No visit can be saved for them between this match and the write.
+        in_city = in_city.select_for_update(of=("self",))
     by_nik: dict[str, _Stored] = {}
     niks = sorted({line.nik for line in lines if line.nik})
     for chunk in _chunks(niks):
@@ -558,7 +666,7 @@ def import_eppgbm(
         _note_nik_warnings(result, places)
     else:
         with transaction.atomic():
-            _resolve(result, places)
+            _resolve(result, places, lock=True)
             _note_nik_warnings(result, places)
             if not result.bad_lines:
                 _write(result, places, user, progress)
@@ -581,18 +689,47 @@ def _note_nik_warnings(result: ImportResult, places: _Posyandu) -> None:
         )
 
 
-def _resolve(result: ImportResult, places: _Posyandu) -> None:
-    """Match every good line to its child and its measurement to what is stored."""
+OUTSIDE: Final = gettext_lazy(
+    "Anak ini sudah terdaftar di Posyandu di luar wilayah Anda: minta Puskesmas-nya "
+    "memindahkan anak itu, lalu impor lagi"
+)
+
+
+def _resolve(result: ImportResult, places: _Posyandu, *, lock: bool = False) -> None:
+    """Match every good line to its child and its measurement to what is stored
+    (``lock``: the stored children matched are locked until the write is done)."""
     lines = [line for line in result.lines if not line.errors]
     kota_ids = {places.kota_of[line.posyandu_id][0] for line in lines}
-    by_nik, by_name = _stored_children(lines, kota_ids)
+    by_nik, by_name = _stored_children(lines, kota_ids, lock=lock)
     groups_by_nik: dict[str, _ChildGroup] = {}
     groups_by_name: dict[tuple[str, dt.date | None, str], _ChildGroup] = {}
     groups_by_pk: dict[int, _ChildGroup] = {}
 
+    def stored_group(stored: _Stored, line: Line) -> _ChildGroup:
+        group = groups_by_pk.get(stored.pk)
+        if group is None:
+            group = _ChildGroup(stored.pk, stored.birth_date, stored.sex, stored.nik, line.number)
+            groups_by_pk[stored.pk] = group
+        return group
+
     def group_for(line: Line) -> _ChildGroup | str:
         name_key = _name_key(line)
         group = groups_by_nik.get(line.nik) if line.nik else None
+        stored = by_nik.get(line.nik) if line.nik and group is None else None
+        if stored is not None:
+            if stored.posyandu_id not in places.allowed:
+                return str(OUTSIDE)
+            group = groups_by_pk.get(stored.pk)
+            earlier = groups_by_name.get(name_key)
+            if group is None and earlier is not None and earlier.created and not earlier.nik:
+                # An earlier line of this child, without its NIK, started a new
+                # child: it is this stored one.
+                earlier.pk, earlier.created, earlier.nik = stored.pk, False, stored.nik
+                earlier.birth_date, earlier.sex = stored.birth_date, stored.sex
+                groups_by_pk[stored.pk] = earlier
+                group = earlier
+            elif group is None:
+                group = stored_group(stored, line)
         if group is None:
             group = groups_by_name.get(name_key)
             if group is not None and line.nik and group.nik and group.nik != line.nik:
@@ -600,19 +737,16 @@ def _resolve(result: ImportResult, places: _Posyandu) -> None:
                     "Nama, tanggal lahir dan ibu sama dengan baris %(n)d, tetapi NIK berbeda"
                 ) % {"n": group.first_line}
         if group is None:
-            stored = by_nik.get(line.nik) if line.nik else None
-            if stored is None:
-                stored = by_name.get(name_key)
-                if stored is not None and line.nik and stored.nik and stored.nik != line.nik:
-                    return _(
-                        "Anak dengan nama, tanggal lahir dan ibu yang sama sudah terdaftar "
-                        "dengan NIK lain"
-                    )
-            if stored is not None:
-                group = groups_by_pk.get(stored.pk) or _ChildGroup(
-                    stored.pk, stored.birth_date, stored.sex, stored.nik, line.number
+            stored = by_name.get(name_key)
+            if stored is not None and stored.posyandu_id not in places.allowed:
+                return str(OUTSIDE)
+            if stored is not None and line.nik and stored.nik and stored.nik != line.nik:
+                return _(
+                    "Anak dengan nama, tanggal lahir dan ibu yang sama sudah terdaftar "
+                    "dengan NIK lain"
                 )
-                groups_by_pk[stored.pk] = group
+            if stored is not None:
+                group = stored_group(stored, line)
             else:
                 assert line.birth_date is not None
                 group = _ChildGroup(None, line.birth_date, line.sex, line.nik, line.number)
@@ -645,12 +779,14 @@ def _resolve(result: ImportResult, places: _Posyandu) -> None:
 
 
 def _same(a_on: dt.date, a_w: Decimal | None, a_h: Decimal | None, b: tuple[Any, ...]) -> bool:
+    """The same measurement: same date, and the same weight and length where the
+    file gives them (a file without the Tinggi column still matches)."""
     b_on, b_w, b_h = b
 
-    def q(value: Any, places: int) -> Decimal | None:
-        return None if value is None else Decimal(value).quantize(Decimal(1).scaleb(-places))
+    def q(value: Any) -> Decimal | None:
+        return None if value is None else Decimal(value).quantize(Decimal("0.01"))
 
-    return a_on == b_on and q(a_w, 2) == q(b_w, 2) and q(a_h, 2) == q(b_h, 2)
+    return a_on == b_on and (a_w is None or q(a_w) == q(b_w)) and (a_h is None or q(a_h) == q(b_h))
 
 
 def _resolve_measurements(result: ImportResult, stored_groups: list[_ChildGroup]) -> None:

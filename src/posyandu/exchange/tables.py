@@ -66,13 +66,15 @@ def _workbook_rows(data: bytes, kind: str) -> Iterator[tuple[int, list[Cell]]]:
             _("Berkas %(kind)s tidak dapat dibaca (%(error)s).")
             % {"kind": kind, "error": str(exc).splitlines()[0][:120] if str(exc) else "?"}
         ) from None
-    first_row, first_col = sheet.start or (0, 0)
+    # iter_rows() starts at the sheet's first row (empty rows above the data
+    # included) but at the first used column: put the empty columns back.
+    _first_row, first_col = sheet.start or (0, 0)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         for offset, row in enumerate(sheet.iter_rows()):
             cells = [""] * first_col + list(row)
             if any(c != "" and c is not None for c in cells):
-                yield first_row + offset + 1, cells
+                yield offset + 1, cells
 
     return rows()
 
@@ -114,6 +116,10 @@ def _is_cp1252(data: bytes) -> bool:
 def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
     first_lines = text[:20000].splitlines()[:30]
     delimiter = max((";", ",", "\t"), key=lambda d: sum(line.count(d) for line in first_lines))
+    if first_lines and first_lines[0].lower().startswith("sep=") and len(first_lines[0]) == 5:
+        # Excel's "sep=;" line names the separator and is not shown as a row.
+        delimiter = first_lines[0][4]
+        text = text.split("\n", 1)[1] if "\n" in text else ""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
