@@ -783,8 +783,10 @@ def _same(a_on: dt.date, a_w: Decimal | None, a_h: Decimal | None, b: tuple[Any,
     file gives them (a file without the Tinggi column still matches)."""
     b_on, b_w, b_h = b
 
+    step = Decimal(1).scaleb(-STORED_AS["weight"].decimal_places)
+
     def q(value: Any) -> Decimal | None:
-        return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+        return None if value is None else Decimal(value).quantize(step)
 
     return a_on == b_on and (a_w is None or q(a_w) == q(b_w)) and (a_h is None or q(a_h) == q(b_h))
 
