@@ -78,7 +78,8 @@ def search_children(scope: Scope, query: str, *, posyandu_id: int | None = None)
     return qs.order_by("name")
 
 
-def _normalise_name(name: str) -> str:
+def normalise_name(name: str) -> str:
+    """A name as the duplicate rule compares it: case and spacing do not matter."""
     return " ".join((name or "").lower().split())
 
 
@@ -99,9 +100,9 @@ def possible_duplicates(
         condition |= Q(nik=nik)
     if name and birth_date and mother_name:
         condition |= Q(
-            name__iexact=_normalise_name(name),
+            name__iexact=normalise_name(name),
             birth_date=birth_date,
-            mother_name__iexact=_normalise_name(mother_name),
+            mother_name__iexact=normalise_name(mother_name),
         )
     if not condition:
         return Child.objects.none()

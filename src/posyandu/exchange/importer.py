@@ -38,6 +38,7 @@ from posyandu.accounts.scope import Scope
 from posyandu.areas.models import Posyandu
 from posyandu.children.models import Child, ChildStatus, new_local_id
 from posyandu.children.nik import nik_warnings
+from posyandu.children.selectors import normalise_name
 from posyandu.children.signals import children_write
 from posyandu.core import audit
 from posyandu.core.models import AuditAction
@@ -410,12 +411,8 @@ class _ChildGroup:
     created: bool = False
 
 
-def _norm_name(value: str) -> str:
-    return " ".join(value.lower().split())
-
-
 def _name_key(line: Line) -> tuple[str, dt.date | None, str]:
-    return (_norm_name(line.name), line.birth_date, _norm_name(line.mother_name))
+    return (normalise_name(line.name), line.birth_date, normalise_name(line.mother_name))
 
 
 class _Posyandu:
@@ -509,11 +506,7 @@ def _place(name: str) -> str:
 
 
 CHUNK: Final = 500
-
-
-def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+"""Values per ``IN (...)`` of a lookup."""
 
 
 @dataclass
@@ -538,16 +531,20 @@ def _stored_children(
         in_city = in_city.select_for_update(of=("self",))
     by_nik: dict[str, _Stored] = {}
     niks = sorted({line.nik for line in lines if line.nik})
-    for chunk in _chunks(niks):
+    for chunk in bulk.batched(niks, CHUNK):
         for row in in_city.filter(nik__in=chunk).values_list(*fields):
             by_nik.setdefault(row[1], _Stored(*row))
     by_name: dict[tuple[str, dt.date | None, str], _Stored] = {}
     wanted = {_name_key(line) for line in lines}
     births = sorted({line.birth_date for line in lines if line.birth_date})
-    for chunk in _chunks(births):
+    for chunk in bulk.batched(births, CHUNK):
         for row in in_city.filter(birth_date__in=chunk).values_list(*fields):
             stored = _Stored(*row)
-            name_key = (_norm_name(stored.name), stored.birth_date, _norm_name(stored.mother_name))
+            name_key = (
+                normalise_name(stored.name),
+                stored.birth_date,
+                normalise_name(stored.mother_name),
+            )
             if name_key in wanted:
                 by_name.setdefault(name_key, stored)
     return by_nik, by_name
@@ -793,7 +790,7 @@ def _same(a_on: dt.date, a_w: Decimal | None, a_h: Decimal | None, b: tuple[Any,
 
 def _resolve_measurements(result: ImportResult, stored_groups: list[_ChildGroup]) -> None:
     stored: dict[int, dict[dt.date, tuple[Any, ...]]] = defaultdict(dict)
-    for chunk in _chunks([g.pk for g in stored_groups if g.pk is not None]):
+    for chunk in bulk.batched([g.pk for g in stored_groups if g.pk is not None], CHUNK):
         for child_id, period, measured_on, weight, height in Visit.objects.filter(
             child_id__in=chunk
         ).values_list("child_id", "period", "measured_on", "weight_kg", "height_cm"):
@@ -860,17 +857,6 @@ def _resolve_measurements(result: ImportResult, stored_groups: list[_ChildGroup]
 
 
 # --- writing ---------------------------------------------------------------------------
-
-
-def _sixty_months_on(birth: dt.date) -> dt.date:
-    months = birth.month - 1 + BALITA.max_completed_months
-    year, month = birth.year + months // 12, months % 12 + 1
-    day = birth.day
-    while True:
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            day -= 1
 
 
 def _write(result: ImportResult, places: _Posyandu, user: User | None, progress: Progress) -> None:
@@ -942,7 +928,7 @@ def _create_children(
             "posyandu_id": latest.posyandu_id,
             "has_kia_book": latest.kia,
             "status": str(ChildStatus.AGED_OUT if aged_out else ChildStatus.ACTIVE),
-            "status_date": _sixty_months_on(group.birth_date) if aged_out else None,
+            "status_date": BALITA.aged_out_on(group.birth_date) if aged_out else None,
         }
         for name, value in values.items():
             columns[name].append(value)
@@ -969,7 +955,7 @@ def _create_children(
     bulk.insert_rows(Child, k, columns, constants)
     ids: dict[str, int] = {}
     local_ids = columns["local_id"]
-    for chunk in _chunks(local_ids, bulk.BATCH):
+    for chunk in bulk.batched(local_ids):
         ids.update(Child.objects.filter(local_id__in=chunk).values_list("local_id", "pk"))
     for group, local_id in zip(groups, local_ids, strict=True):
         group.pk = ids[local_id]
@@ -1002,12 +988,13 @@ def _write_visits(
         by_child[line.child.pk].append(line)
     stored = set(existing)
     people = {g.pk: (g.sex, g.birth_date) for g in groups.values() if g.pk is not None}
+    policies = PoliciesInForce.load()
     done = 0
     progress("visits", 0, len(new))
     # A few thousand children at a time: memory stays that of one batch.
-    for chunk in _chunks(sorted(by_child), bulk.BATCH):
+    for chunk in bulk.batched(sorted(by_child)):
         lines = [line for child_id in chunk for line in by_child[child_id]]
-        _write_visit_batch(lines, people, [c for c in chunk if c in stored], actor)
+        _write_visit_batch(lines, people, [c for c in chunk if c in stored], actor, policies)
         done += len(lines)
         progress("visits", done, len(new))
 
@@ -1017,9 +1004,10 @@ def _write_visit_batch(
     people: dict[int, tuple[int, dt.date]],
     existing: list[int],
     actor: User | None,
+    policies: PoliciesInForce,
 ) -> None:
     rows: list[tuple[int, dt.date, float, float, str, bool, float, float, Line | None]] = []
-    for chunk in _chunks(existing):
+    for chunk in bulk.batched(existing, CHUNK):
         for (
             child_id,
             measured_on,
@@ -1084,7 +1072,7 @@ def _write_visit_batch(
         head_cm=np.array([r[6] for r in rows], dtype=np.float64),
         muac_cm=np.array([r[7] for r in rows], dtype=np.float64),
     )
-    derived = bulk.derive(v, PoliciesInForce.load())
+    derived = bulk.derive(v, policies)
     keep = np.array([r[8] is not None for r in rows], dtype=bool)
     added: list[Line] = [r[8] for r in rows if r[8] is not None]
     k = len(added)
@@ -1118,7 +1106,9 @@ def _write_visit_batch(
     }
     bulk.insert_rows(Visit, k, columns, constants)
     ids: dict[tuple[int, dt.date], int] = {}
-    for chunk in _chunks(sorted({line.child.pk for line in added if line.child and line.child.pk})):
+    for chunk in bulk.batched(
+        sorted({line.child.pk for line in added if line.child and line.child.pk}), CHUNK
+    ):
         for pk, child_id, measured_on in Visit.objects.filter(child_id__in=chunk).values_list(
             "pk", "child_id", "measured_on"
         ):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from posyandu.children.models import Sex
 from posyandu.children.nik import normalise_nik
+from posyandu.children.selectors import normalise_name
 from posyandu.measurements.models import Kpsp, Position
 from posyandu.policy import EPPGBM_IMPORT
 
@@ -48,11 +49,6 @@ def text(cell: Any) -> str:
     if isinstance(cell, dt.date):
         return cell.strftime("%d-%m-%Y")
     return " ".join(str(cell).split())
-
-
-def key(value: str) -> str:
-    """Case and spacing do not matter: ``"  Posyandu  MAWAR "`` → ``"posyandu mawar"``."""
-    return " ".join(value.lower().split())
 
 
 _DATE_FORMS: Final = (
@@ -183,7 +179,7 @@ _KPSP: Final = {k.label.lower(): str(k.value) for k in Kpsp} | {
 
 
 def kpsp(cell: Any) -> str:
-    raw = key(text(cell))
+    raw = normalise_name(text(cell))
     if not raw or raw == "-":
         return ""
     if raw in _KPSP:
@@ -192,7 +188,7 @@ def kpsp(cell: Any) -> str:
 
 
 def yes_no(cell: Any, *, default: bool) -> bool:
-    raw = key(text(cell))
+    raw = normalise_name(text(cell))
     if not raw or raw == "-":
         return default
     if raw in ("ya", "y", "ada", "punya", "1", "true", "yes"):

@@ -24,6 +24,14 @@ class BalitaRule:
     max_completed_months: int
     """A balita is under this many completed months of age (0-59 months)."""
 
+    def aged_out_on(self, birth: date) -> date:
+        """The day a child born on ``birth`` completes ``max_completed_months``
+        (on the last day of a shorter month, as ``last_birth_date_aged_out`` reads it)."""
+        months = birth.year * 12 + birth.month - 1 + self.max_completed_months
+        year, month = divmod(months, 12)
+        month += 1
+        return date(year, month, min(birth.day, calendar.monthrange(year, month)[1]))
+
     def last_birth_date_aged_out(self, on: date) -> date:
         """Children born on or before this date are no longer balita on ``on``.
 
