@@ -20,6 +20,7 @@ from posyandu.accounts.scope import Scope
 from posyandu.areas.hierarchy import find_area
 from posyandu.areas.models import Posyandu
 from posyandu.demo import names
+from posyandu.demo.generator import fake_nik
 from posyandu.exchange.eppgbm import COLUMNS, PROVINCES, rows, visits_to_export, write_xlsx
 from posyandu.growth.curves import measurement_at_z
 from posyandu.measurements.assessment import position_for_age
@@ -52,8 +53,7 @@ def write_sample(path: Path, *, today: dt.date, seed: int = 6474) -> int:
         given = (names.GIRLS if female else names.BOYS)[int(rng.integers(0, 40))]
         second = (names.SECOND_NAMES_GIRLS if female else names.SECOND_NAMES)[c]
         mother = f"{names.MOTHERS[int(rng.integers(0, 30))]} {names.MOTHERS_SECOND[c]}"
-        day = birth.day + (40 if female else 0)
-        nik = f"{kelurahan.kecamatan.code.replace('.', '')}{day:02d}{birth:%m%y}9{c:03d}"
+        nik = fake_nik(kelurahan.kecamatan.code, birth, female, c)
         z_length, z_weight = rng.normal(-0.9, 0.9), rng.normal(-0.5, 0.9)
         for m in (3, 2, 1):
             on = (today.replace(day=1) - dt.timedelta(days=30 * m - 5)).replace(day=8 + c)

@@ -9,6 +9,8 @@ lock) until it is done, and any server process may answer the poll.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import logging
 import os
@@ -80,8 +82,6 @@ class _Progress:
 
 def submit(*, user: User, file_name: str, data: bytes) -> ImportJob:
     """Store an uploaded file and start checking it."""
-    import hashlib
-
     job = ImportJob.objects.create(
         user=user,
         file_name=file_name[:200],
@@ -170,8 +170,6 @@ def _run(job_id: int, dry_run: bool, language: str) -> None:
 
 
 def _outcome(result: ImportResult, dry_run: bool) -> dict[str, Any]:
-    import io
-
     report = io.StringIO()
     result.write_report(report)
     bad = [[line.number, "; ".join(line.errors)] for line in result.bad_lines]

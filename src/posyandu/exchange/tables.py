@@ -102,15 +102,10 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     # cp1252 leaves five bytes undefined; latin-1 reads any byte.
-    return data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode("latin-1")
-
-
-def _is_cp1252(data: bytes) -> bool:
     try:
-        data.decode("cp1252")
+        return data.decode("cp1252")
     except UnicodeDecodeError:
-        return False
-    return True
+        return data.decode("latin-1")
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:

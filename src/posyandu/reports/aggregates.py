@@ -243,11 +243,17 @@ def count_cells(facts: Iterable[ChildFacts]) -> Counter[Cell]:
 # --- keeping the table true ------------------------------------------------------------
 
 
-def _apply(delta: dict[Cell, int]) -> None:
+def _by_row(delta: dict[Cell, int]) -> dict[tuple[int, dt.date], dict[str, int]]:
+    """The non-zero changes of ``delta``, by (Posyandu, month) row."""
     rows: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(dict)
     for (posyandu_id, period, name), change in delta.items():
         if change:
             rows[(posyandu_id, period)][name] = change
+    return rows
+
+
+def _apply(delta: dict[Cell, int]) -> None:
+    rows = _by_row(delta)
     if not rows:
         return
     MonthlyAggregate.objects.bulk_create(
@@ -299,10 +305,7 @@ def _apply_many(delta: dict[Cell, int]) -> None:
     One UPDATE per row, as for a single child, would cost a query per
     Posyandu-month a child lived through: over 10,000 for one import.
     """
-    rows: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(dict)
-    for (posyandu_id, period, name), change in delta.items():
-        if change:
-            rows[(posyandu_id, period)][name] = change
+    rows = _by_row(delta)
     if not rows:
         return
     keys = set(rows)
