@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "posyandu.measurements",
     "posyandu.administration",
     "posyandu.campaigns",
+    "posyandu.cadres",
     "posyandu.exchange",
     "posyandu.reports",
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CadresConfig(AppConfig):
+    name = "posyandu.cadres"
+    label = "cadres"
+    verbose_name = "Kader"
