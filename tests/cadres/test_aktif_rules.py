@@ -11,6 +11,7 @@ from posyandu.policy.posyandu_aktif import (
     AKTIF_SCHEDULE,
     BALITA_STAGE,
     ELDERLY_STAGE,
+    LIFE_STAGES,
     MADYA,
     MANDIRI,
     NO_CORE_SERVICE,
@@ -181,3 +182,9 @@ def test_a_figure_not_recorded_stops_the_climb_and_says_which() -> None:
     assert STRATA_2011.classify(
         StrataInputs(openings=12, mean_kader_on_duty=None, ds_ratio=None)
     ).reasons_not_higher == [f"{STRATA_NOT_RECORDED}:kader_on_duty"]
+
+
+def test_the_recorded_life_stages_are_the_policy_codes_in_order() -> None:
+    from posyandu.cadres.models import LifeStage
+
+    assert tuple(LifeStage.values) == LIFE_STAGES

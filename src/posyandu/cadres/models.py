@@ -114,3 +114,33 @@ class SessionAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kader} — {self.session}"
+
+
+class LifeStage(models.TextChoices):
+    """The life stages a Posyandu day serves (ILP); the codes of posyandu.policy.posyandu_aktif."""
+
+    BALITA = "balita", _("Bayi dan balita")
+    IBU_HAMIL = "ibu_hamil", _("Ibu hamil dan menyusui")
+    USIA_SEKOLAH_REMAJA = "usia_sekolah_remaja", _("Usia sekolah dan remaja")
+    USIA_PRODUKTIF = "usia_produktif", _("Usia produktif")
+    LANSIA = "lansia", _("Lansia")
+
+
+class SessionService(models.Model):
+    """A life stage served at a Posyandu day, with how many people were served."""
+
+    session = models.ForeignKey(PosyanduSession, on_delete=models.CASCADE, related_name="services")
+    life_stage = models.CharField(_("sasaran layanan"), max_length=24, choices=LifeStage.choices)
+    people_served = models.PositiveIntegerField(_("jumlah dilayani"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("layanan hari buka")
+        verbose_name_plural = _("layanan hari buka")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "life_stage"], name="one_service_row_per_stage_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.get_life_stage_display()}"
