@@ -24,7 +24,7 @@ from posyandu.exchange.tables import UnusableFile
 from posyandu.measurements.models import Visit
 from posyandu.measurements.services import VisitValues, record_visit
 from posyandu.reports.aggregates import computed_counts, stored_counts
-from posyandu.reports.models import MonthlyAggregate
+from posyandu.reports.models import MonthlyAggregate, PrevalenceCell
 from tests.factories import ChildFactory, UserFactory, factory_user, make_city, make_visit
 
 pytestmark = pytest.mark.django_db
@@ -607,6 +607,7 @@ def test_the_round_trip_export_then_import_into_an_empty_registry_gives_the_same
     Visit.objects.all().delete()
     Child.objects.all().delete()
     MonthlyAggregate.objects.all().delete()
+    PrevalenceCell.objects.all().delete()
     assert main(["import", "eppgbm", str(out)]) == 0
     assert snapshot() == before
     assert stored_counts() == computed_counts()

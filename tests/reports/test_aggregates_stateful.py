@@ -42,7 +42,7 @@ from posyandu.measurements.services import (
     update_visit,
 )
 from posyandu.reports.aggregates import computed_counts, rebuild, stored_counts
-from posyandu.reports.models import MonthlyAggregate
+from posyandu.reports.models import MonthlyAggregate, PrevalenceCell
 from tests.factories import City, UserFactory, make_city
 
 TODAY = dt.date.today()
@@ -57,6 +57,7 @@ class AggregateMachine(RuleBasedStateMachine):
         ChildTransfer.objects.all().delete()
         Child.objects.all().delete()
         MonthlyAggregate.objects.all().delete()
+        PrevalenceCell.objects.all().delete()
         self.user = UserFactory(username="stateful_admin")
         self.places = [self.city.posyandu_a, self.city.posyandu_a2, self.city.posyandu_b]
 

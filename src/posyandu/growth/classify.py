@@ -187,7 +187,9 @@ def screening(
     """What each measurement counts in a prevalence, WHO's way: a flagged z-score
     is left out of its indicator (numerator and denominator); a child with
     oedema counts as severely wasted and severely underweight, never as
-    overweight. ``*_counted`` are the denominators."""
+    overweight. ``*_counted`` are the denominators; the combined "stunted and
+    wasted" counts among children with both a usable length and a usable
+    weight-for-length (or oedema)."""
     flags = {
         "lhfa": np.asarray(flag_lhfa, dtype=bool),
         "wflh": np.asarray(flag_wflh, dtype=bool),
@@ -214,5 +216,7 @@ def screening(
         "wfa_counted": swelling | (weight_ok & ~np.isnan(wfa)),
         "underweight": swelling | (weight_ok & is_underweight(wfa)),
         "severely_underweight": swelling | (weight_ok & is_severely_underweight(wfa)),
+        "lhfa_wflh_counted": ~np.isnan(lhfa) & (swelling | (weight_ok & ~np.isnan(wflh))),
+        "stunted_and_wasted": is_stunted(lhfa) & (swelling | (weight_ok & is_wasted(wflh))),
         "flagged": flags["lhfa"] | flags["wflh"] | flags["wfa"],
     }

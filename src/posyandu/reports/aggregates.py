@@ -31,10 +31,37 @@ from posyandu.growth.classify import screening
 from posyandu.measurements.bulk import insert_rows
 from posyandu.measurements.models import Visit, WeightGain
 from posyandu.policy import BALITA
-from posyandu.reports.models import COUNT_FIELDS, MonthlyAggregate
+from posyandu.reports.models import COUNT_FIELDS, MonthlyAggregate, PrevalenceCell
+from posyandu.reports.prevalence import AGE_GROUP_CODES, CELL_FIELDS, cells_of_measurements
 
 Cell = tuple[int, dt.date, str]
-"""(Posyandu id, first day of the month, count field)."""
+"""(Posyandu id, first day of the month, count field).
+
+A count field of ``reports_monthlyaggregate``, or ``p:SEX:AGEGROUP:FIELD`` for a
+field of ``reports_prevalencecell`` (:func:`prevalence_name`)."""
+
+PREVALENCE_PREFIX = "p:"
+
+
+def prevalence_name(sex: int, age_group: str, name: str) -> str:
+    return f"{PREVALENCE_PREFIX}{sex}:{age_group}:{name}"
+
+
+def _is_prevalence_name(name: str) -> bool:
+    parts = name.split(":")
+    return (
+        len(parts) == 4
+        and parts[0] + ":" == PREVALENCE_PREFIX
+        and parts[1] in ("1", "2")
+        and parts[2] in AGE_GROUP_CODES
+        and parts[3] in CELL_FIELDS
+    )
+
+
+def _split_prevalence_name(name: str) -> tuple[int, str, str]:
+    _prefix, sex, age_group, field_name = name.split(":")
+    return int(sex), age_group, field_name
+
 
 BATCH = 2000
 
@@ -69,6 +96,8 @@ class VisitFacts:
     is_2t: bool
     z_counts: tuple[str, ...]
     """The prevalence counts this visit adds (see :func:`z_counts`)."""
+    prevalence: tuple[tuple[str, int], ...] = ()
+    """What it adds to its (sex, age group) prevalence cell, by :func:`prevalence_name`."""
 
 
 @dataclass
@@ -134,15 +163,44 @@ def z_counts(
     found = screening(
         **{f"z_{i}": z[i] for i in _Z}, **{f"flag_{i}": flags[i] for i in _Z}, oedema=oedema
     )
-    columns = {_COUNT_OF.get(name, name): column for name, column in found.items()}
+    columns = {
+        _COUNT_OF.get(name, name): column
+        for name, column in found.items()
+        if _COUNT_OF.get(name, name) in COUNT_FIELDS
+    }
     names = list(columns)
     table = np.column_stack([columns[n] for n in names]) if len(oedema) else np.zeros((0, 0))
     return [tuple(n for n, on in zip(names, row, strict=True) if on) for row in table.tolist()]
 
 
-def child_cells(facts: ChildFacts) -> list[Cell]:
-    """Every count this child adds, as cells (each adds 1)."""
+def visit_prevalence(
+    sexes: list[int],
+    age_days: list[int],
+    z: Mapping[str, list[float | None]],
+    flags: Mapping[str, list[bool]],
+    oedema: list[bool],
+) -> list[tuple[tuple[str, int], ...]]:
+    """What each visit adds to its prevalence cell (:mod:`posyandu.reports.prevalence`)."""
+    found = cells_of_measurements(
+        sex=np.array(sexes, dtype=np.int64),
+        age_days=np.array(age_days, dtype=np.float64),
+        z={i: np.array(z[i], dtype=np.float64) for i in z},
+        flags={i: np.array(flags[i], dtype=bool) for i in flags},
+        oedema=np.array(oedema, dtype=bool),
+    )
+    return [
+        ()
+        if key is None
+        else tuple((prevalence_name(key[0], key[1], name), value) for name, value in counts.items())
+        for key, counts in found
+    ]
+
+
+def child_cells(facts: ChildFacts) -> Counter[Cell]:
+    """Every count this child adds, as cells with what each adds (mostly 1;
+    sums of z-scores in the prevalence cells)."""
     cells: list[Cell] = []
+    weighted: Counter[Cell] = Counter()
     left = facts.left_on()
     for period in balita_months(facts.birth_date):
         if left is not None and left < period:
@@ -172,7 +230,10 @@ def child_cells(facts: ChildFacts) -> list[Cell]:
             if visit.is_2t:
                 cells.append((where, period, "two_t"))
         cells += [(where, period, name) for name in visit.z_counts]
-    return cells
+        for name, value in visit.prevalence:
+            weighted[(where, period, name)] += value
+    weighted.update(cells)
+    return weighted
 
 
 # --- loading the facts ----------------------------------------------------------------
@@ -185,12 +246,15 @@ def load_facts(child_ids: Iterable[int]) -> list[ChildFacts]:
     ids = sorted(set(child_ids))
     if not ids:
         return []
-    facts = {
-        pk: ChildFacts(pk, birth, posyandu, status, status_date, kia)
-        for pk, birth, posyandu, status, status_date, kia in Child.objects.filter(
-            pk__in=ids
-        ).values_list("pk", "birth_date", "posyandu_id", "status", "status_date", "has_kia_book")
-    }
+    sexes: dict[int, int] = {}
+    facts: dict[int, ChildFacts] = {}
+    for pk, birth, posyandu, status, status_date, kia, sex in Child.objects.filter(
+        pk__in=ids
+    ).values_list(
+        "pk", "birth_date", "posyandu_id", "status", "status_date", "has_kia_book", "sex"
+    ):
+        facts[pk] = ChildFacts(pk, birth, posyandu, status, status_date, kia)
+        sexes[pk] = sex
     for child_id, transfers in transfers_of(ids).items():
         facts[child_id].transfers = transfers
     columns = [
@@ -202,6 +266,7 @@ def load_facts(child_ids: Iterable[int]) -> list[ChildFacts]:
         "is_bgm",
         "is_2t",
         "oedema",
+        "age_days",
         *(f"z_{i}" for i in _Z),
         *(f"flag_{i}" for i in _Z),
     ]
@@ -218,7 +283,14 @@ def load_facts(child_ids: Iterable[int]) -> list[ChildFacts]:
         {i: np.array(column(f"flag_{i}"), dtype=bool) for i in _Z},
         np.array(column("oedema"), dtype=bool),
     )
-    for row, visit_counts in zip(rows, counts, strict=True):
+    prevalence = visit_prevalence(
+        [sexes[child_id] for child_id in column("child_id")],
+        column("age_days"),
+        {i: column(f"z_{i}") for i in _Z},
+        {i: column(f"flag_{i}") for i in _Z},
+        column("oedema"),
+    )
+    for row, visit_counts, visit_cells in zip(rows, counts, prevalence, strict=True):
         facts[row[at["child_id"]]].visits.append(
             VisitFacts(
                 posyandu_id=row[at["posyandu_id"]],
@@ -228,6 +300,7 @@ def load_facts(child_ids: Iterable[int]) -> list[ChildFacts]:
                 is_bgm=row[at["is_bgm"]],
                 is_2t=row[at["is_2t"]],
                 z_counts=visit_counts,
+                prevalence=visit_cells,
             )
         )
     return [facts[pk] for pk in ids if pk in facts]
@@ -240,40 +313,70 @@ def count_cells(facts: Iterable[ChildFacts]) -> Counter[Cell]:
     return counts
 
 
-# --- keeping the table true ------------------------------------------------------------
+# --- keeping the tables true -----------------------------------------------------------
 
 
-def _by_row(delta: dict[Cell, int]) -> dict[tuple[int, dt.date], dict[str, int]]:
-    """The non-zero changes of ``delta``, by (Posyandu, month) row."""
-    rows: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(dict)
-    for (posyandu_id, period, name), change in delta.items():
+@dataclass(frozen=True)
+class _Table:
+    """A table of cells: its model, the fields of a row's key, its count fields."""
+
+    model: type[MonthlyAggregate] | type[PrevalenceCell]
+    key_fields: tuple[str, ...]
+    count_fields: tuple[str, ...]
+
+
+_MONTHLY = _Table(MonthlyAggregate, ("posyandu_id", "period"), COUNT_FIELDS)
+_PREVALENCE = _Table(PrevalenceCell, ("posyandu_id", "period", "sex", "age_group"), CELL_FIELDS)
+_TABLES = (_MONTHLY, _PREVALENCE)
+
+RowKey = tuple[Any, ...]
+
+
+def _row_of(cell: Cell) -> tuple[_Table, RowKey, str]:
+    posyandu_id, period, name = cell
+    if name.startswith(PREVALENCE_PREFIX):
+        sex, age_group, field_name = _split_prevalence_name(name)
+        return _PREVALENCE, (posyandu_id, period, sex, age_group), field_name
+    return _MONTHLY, (posyandu_id, period), name
+
+
+def _by_row(delta: Mapping[Cell, int]) -> dict[_Table, dict[RowKey, dict[str, int]]]:
+    """The non-zero changes of ``delta``, by table and row."""
+    rows: dict[_Table, dict[RowKey, dict[str, int]]] = {t: defaultdict(dict) for t in _TABLES}
+    for cell, change in delta.items():
         if change:
-            rows[(posyandu_id, period)][name] = change
+            table, key, name = _row_of(cell)
+            row = rows[table][key]
+            row[name] = row.get(name, 0) + change
     return rows
 
 
+def _key_filter(table: _Table, key: RowKey) -> dict[str, Any]:
+    return dict(zip(table.key_fields, key, strict=True))
+
+
 def _apply(delta: dict[Cell, int]) -> None:
-    rows = _by_row(delta)
-    if not rows:
-        return
-    MonthlyAggregate.objects.bulk_create(
-        [MonthlyAggregate(posyandu_id=p, period=period) for p, period in rows],
-        ignore_conflicts=True,
-    )
-    for (posyandu_id, period), changes in rows.items():
-        MonthlyAggregate.objects.filter(posyandu_id=posyandu_id, period=period).update(
-            **{name: F(name) + change for name, change in changes.items()}
+    for table, rows in _by_row(delta).items():
+        if not rows:
+            continue
+        model: Any = table.model
+        model.objects.bulk_create(
+            [model(**_key_filter(table, key)) for key in rows], ignore_conflicts=True
         )
+        for key, changes in rows.items():
+            table.model.objects.filter(**_key_filter(table, key)).update(
+                **{name: F(name) + change for name, change in changes.items()}
+            )
 
 
 def follow_child_write(child_id: int | None) -> Callable[[int], None]:
     """Before a write to one child: remember its cells; after it: apply the difference."""
     found = load_facts([child_id]) if child_id else []
-    before: Counter[Cell] = Counter(child_cells(found[0])) if found else Counter()
+    before: Counter[Cell] = child_cells(found[0]) if found else Counter()
 
     def after(written_id: int) -> None:
         found = load_facts([written_id])
-        now: Counter[Cell] = Counter(child_cells(found[0])) if found else Counter()
+        now: Counter[Cell] = child_cells(found[0]) if found else Counter()
         delta = {cell: now[cell] - before[cell] for cell in set(now) | set(before)}
         _apply(delta)
 
@@ -299,83 +402,92 @@ def follow_children_write(child_ids: list[int]) -> Callable[[list[int]], None]:
     return after
 
 
+def _write_rows(table: _Table, rows: list[dict[str, Any]]) -> None:
+    columns: dict[str, list[Any]] = {
+        name: [row[name] for row in rows] for name in (*table.key_fields, *table.count_fields)
+    }
+    columns["period"] = [connection.ops.adapt_datefield_value(p) for p in columns["period"]]
+    insert_rows(table.model, len(rows), columns, {})
+
+
 def _apply_many(delta: dict[Cell, int]) -> None:
     """:func:`_apply` for thousands of rows: read them (locked), add, write back in bulk.
 
     One UPDATE per row, as for a single child, would cost a query per
     Posyandu-month a child lived through: over 10,000 for one import.
     """
-    rows = _by_row(delta)
-    if not rows:
-        return
-    keys = set(rows)
-    posyandu_ids = sorted({p for p, _period in keys})
-    stored: dict[tuple[int, dt.date], MonthlyAggregate] = {}
-    for start in range(0, len(posyandu_ids), BATCH):
-        for row in MonthlyAggregate.objects.select_for_update().filter(
-            posyandu_id__in=posyandu_ids[start : start + BATCH]
-        ):
-            if (row.posyandu_id, row.period) in keys:
-                stored[(row.posyandu_id, row.period)] = row
-    changed: list[MonthlyAggregate] = []
-    new: list[MonthlyAggregate] = []
-    for key, changes in rows.items():
-        found = stored.get(key)
-        if found is None:
-            found = MonthlyAggregate(posyandu_id=key[0], period=key[1])
-            new.append(found)
-        else:
-            changed.append(found)
-        for name, change in changes.items():
-            setattr(found, name, getattr(found, name) + change)
-    # Delete and insert again: far cheaper than bulk_update's CASE per field and row.
-    pks = [row.pk for row in changed]
-    for start in range(0, len(pks), BATCH):
-        MonthlyAggregate.objects.filter(pk__in=pks[start : start + BATCH]).delete()
-    written = [*changed, *new]
-    columns: dict[str, list[Any]] = {
-        "posyandu_id": [row.posyandu_id for row in written],
-        "period": [connection.ops.adapt_datefield_value(row.period) for row in written],
-        **{name: [getattr(row, name) for row in written] for name in COUNT_FIELDS},
-    }
-    insert_rows(MonthlyAggregate, len(written), columns, {})
+    for table, rows in _by_row(delta).items():
+        if not rows:
+            continue
+        posyandu_ids = sorted({key[0] for key in rows})
+        stored: dict[RowKey, dict[str, Any]] = {}
+        fields = ["pk", *table.key_fields, *table.count_fields]
+        for start in range(0, len(posyandu_ids), BATCH):
+            for values in (
+                table.model.objects.select_for_update()
+                .filter(posyandu_id__in=posyandu_ids[start : start + BATCH])
+                .values(*fields)
+            ):
+                key = tuple(values[name] for name in table.key_fields)
+                if key in rows:
+                    stored[key] = values
+        written: list[dict[str, Any]] = []
+        for key, changes in rows.items():
+            row = stored.get(key) or {
+                **_key_filter(table, key),
+                **dict.fromkeys(table.count_fields, 0),
+            }
+            for name, change in changes.items():
+                row[name] += change
+            written.append(row)
+        # Delete and insert again: far cheaper than bulk_update's CASE per field and row.
+        pks = [row["pk"] for row in stored.values()]
+        for start in range(0, len(pks), BATCH):
+            table.model.objects.filter(pk__in=pks[start : start + BATCH]).delete()
+        _write_rows(table, written)
 
 
 def rebuild(
     *, posyandu_ids: Iterable[int] | None = None, say: Callable[[str], None] | None = None
 ) -> int:
-    """Rebuild the aggregates from the registry and the visits: all of them, or
-    those of these Posyandu. Returns the number of rows written."""
+    """Rebuild the aggregates (monthly and prevalence cells) from the registry and
+    the visits: all of them, or those of these Posyandu. Returns the number of
+    monthly rows written."""
     say = say or (lambda _text: None)
     only = set(posyandu_ids) if posyandu_ids is not None else None
     with transaction.atomic():
-        rows = MonthlyAggregate.objects.all()
         children = Child.objects.all()
+        for table in _TABLES:
+            stored = table.model.objects.all()
+            if only is not None:
+                stored = stored.filter(posyandu_id__in=only)
+            stored.delete()
         if only is not None:
-            rows = rows.filter(posyandu_id__in=only)
             children = children.filter(
                 Q(posyandu_id__in=only)
                 | Q(transfers__from_posyandu_id__in=only)
                 | Q(transfers__to_posyandu_id__in=only)
                 | Q(visits__posyandu_id__in=only)
             )
-        rows.delete()
         ids = sorted(set(children.values_list("pk", flat=True)))
-        totals: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(dict)
+        totals: Counter[Cell] = Counter()
         for start in range(0, len(ids), BATCH):
             counts = count_cells(load_facts(ids[start : start + BATCH]))
-            for (posyandu_id, period, name), n in counts.items():
-                if only is None or posyandu_id in only:
-                    cell = totals[(posyandu_id, period)]
-                    cell[name] = cell.get(name, 0) + n
+            if only is not None:
+                counts = Counter({cell: n for cell, n in counts.items() if cell[0] in only})
+            totals.update(counts)
             say(f"{min(start + BATCH, len(ids))}/{len(ids)}")
-        objects = [
-            MonthlyAggregate(posyandu_id=p, period=period, **counts)
-            for (p, period), counts in totals.items()
-        ]
-        for start in range(0, len(objects), BATCH):
-            MonthlyAggregate.objects.bulk_create(objects[start : start + BATCH])
-    return len(objects)
+        written = 0
+        for table, changed in _by_row(totals).items():
+            full = [
+                {**_key_filter(table, key), **dict.fromkeys(table.count_fields, 0), **changes}
+                for key, changes in changed.items()
+            ]
+            for start in range(0, len(full), BATCH * 5):
+                _write_rows(table, full[start : start + BATCH * 5])
+            if table is _MONTHLY:
+                written = len(full)
+    return written
 
 
 def rebuild_after_recompute(sender: Any, *, child_ids: list[int] | None, **kwargs: Any) -> None:
@@ -386,16 +498,25 @@ def rebuild_after_recompute(sender: Any, *, child_ids: list[int] | None, **kwarg
 def stored_counts(
     posyandu_ids: Iterable[int] | None = None,
 ) -> dict[tuple[int, dt.date], dict[str, int]]:
-    """The table as {(posyandu, month): non-zero counts} (for checks and tests)."""
-    rows = MonthlyAggregate.objects.all()
-    if posyandu_ids is not None:
-        rows = rows.filter(posyandu_id__in=list(posyandu_ids))
-    result = {}
-    for row in rows:
-        counts = {k: v for k, v in row.counts().items() if v}
-        if counts:
-            result[(row.posyandu_id, row.period)] = counts
-    return result
+    """The tables as {(posyandu, month): non-zero counts} (for checks and tests);
+    prevalence cells under :func:`prevalence_name`."""
+    result: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(dict)
+    only = list(posyandu_ids) if posyandu_ids is not None else None
+    for table in _TABLES:
+        rows = table.model.objects.all()
+        if only is not None:
+            rows = rows.filter(posyandu_id__in=only)
+        for values in rows.values(*table.key_fields, *table.count_fields):
+            posyandu_id, period = values["posyandu_id"], values["period"]
+            for name in table.count_fields:
+                if values[name]:
+                    label = (
+                        prevalence_name(values["sex"], values["age_group"], name)
+                        if table is _PREVALENCE
+                        else name
+                    )
+                    result[(posyandu_id, period)][label] = values[name]
+    return {key: counts for key, counts in result.items() if counts}
 
 
 def computed_counts(
@@ -411,7 +532,8 @@ def computed_counts(
     for (posyandu_id, period, name), n in count_cells(load_facts(ids)).items():
         cell = totals[(posyandu_id, period)]
         cell[name] = cell.get(name, 0) + n
-    return dict(totals)
+    result = {key: {k: v for k, v in counts.items() if v} for key, counts in totals.items()}
+    return {key: counts for key, counts in result.items() if counts}
 
 
 # --- the children behind a number ---------------------------------------------------------
@@ -420,7 +542,7 @@ def computed_counts(
 def children_behind(posyandu_ids: Iterable[int], period: dt.date, name: str) -> list[int]:
     """The ids of the children counted in ``name`` for these Posyandu in this month:
     the list behind every number of a report."""
-    if name not in COUNT_FIELDS:
+    if name not in COUNT_FIELDS and not _is_prevalence_name(name):
         raise ValueError(f"unknown count {name!r}")
     only = set(posyandu_ids)
     related = Child.objects.filter(

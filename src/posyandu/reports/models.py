@@ -82,3 +82,52 @@ class MonthlyAggregate(models.Model):
 
     def counts(self) -> dict[str, int]:
         return {name: int(getattr(self, name)) for name in COUNT_FIELDS}
+
+
+class PrevalenceCell(models.Model):
+    """One Posyandu's month for one sex and WHO age group: what its children's
+    measurements add to a prevalence (:mod:`posyandu.reports.prevalence`).
+
+    Kept with the monthly aggregates, in the same transaction of every write;
+    one visit per child per month, so a month's cells count each child once.
+    """
+
+    posyandu = models.ForeignKey(Posyandu, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(_("bulan"))
+    sex = models.PositiveSmallIntegerField()
+    age_group = models.CharField(max_length=5)
+    measured = models.IntegerField(default=0)
+    lhfa_counted = models.IntegerField(default=0)
+    stunted = models.IntegerField(default=0)
+    severely_stunted = models.IntegerField(default=0)
+    wflh_counted = models.IntegerField(default=0)
+    wasted = models.IntegerField(default=0)
+    severely_wasted = models.IntegerField(default=0)
+    overweight = models.IntegerField(default=0)
+    wfa_counted = models.IntegerField(default=0)
+    underweight = models.IntegerField(default=0)
+    severely_underweight = models.IntegerField(default=0)
+    lhfa_wflh_counted = models.IntegerField(default=0)
+    stunted_and_wasted = models.IntegerField(default=0)
+    zn_lhfa = models.IntegerField(default=0)
+    z1_lhfa = models.BigIntegerField(default=0)
+    z2_lhfa = models.BigIntegerField(default=0)
+    zn_wfa = models.IntegerField(default=0)
+    z1_wfa = models.BigIntegerField(default=0)
+    z2_wfa = models.BigIntegerField(default=0)
+    zn_wflh = models.IntegerField(default=0)
+    z1_wflh = models.BigIntegerField(default=0)
+    z2_wflh = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sel prevalensi")
+        verbose_name_plural = _("sel prevalensi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["posyandu", "period", "sex", "age_group"], name="one_prevalence_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "posyandu"])]
+
+    def __str__(self) -> str:
+        return f"{self.posyandu_id} {self.period:%Y-%m} {self.sex} {self.age_group}"

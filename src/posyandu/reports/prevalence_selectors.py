@@ -1,0 +1,308 @@
+"""Reads of prevalence: an area and period, the areas below it, the children behind
+a number. Always within the user's scope.
+
+A period of one calendar month is read from ``reports_prevalencecell`` (summed
+in the database, whatever the size of the city); any other period from the
+visits of the period, each child's latest, through the same
+:func:`~posyandu.reports.prevalence.cells_of_measurements`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db.models import Sum
+from django.http import Http404
+
+from posyandu.accounts.scope import Scope
+from posyandu.areas.hierarchy import BELOW, Area, area_q
+from posyandu.areas.models import Posyandu
+from posyandu.children.models import Child
+from posyandu.core import audit
+from posyandu.measurements.models import Visit
+from posyandu.policy.prevalence import PREVALENCE, Indicator
+from posyandu.reports.aggregates import first_of_month, month_end
+from posyandu.reports.models import MonthlyAggregate, PrevalenceCell
+from posyandu.reports.prevalence import (
+    ALL,
+    CELL_FIELDS,
+    Z_INDICATORS,
+    Key,
+    Prevalence,
+    cells_of_measurements,
+)
+
+INDICATORS = {indicator.code: indicator for indicator in PREVALENCE.indicators}
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: dt.date
+    date_to: dt.date
+
+    @classmethod
+    def month(cls, period: dt.date) -> Period:
+        return cls(first_of_month(period), month_end(first_of_month(period)))
+
+    @property
+    def is_one_month(self) -> bool:
+        return self.date_from.day == 1 and self.date_to == month_end(self.date_from)
+
+    @property
+    def last_month(self) -> dt.date:
+        return first_of_month(self.date_to)
+
+
+@dataclass(frozen=True)
+class AreaPrevalence:
+    area: Area
+    prevalence: Prevalence
+    sasaran: int
+    """S of the period's last month: the balita the area should have measured."""
+
+    @property
+    def measured(self) -> int:
+        return self.prevalence.measured
+
+    @property
+    def coverage_pct(self) -> float | None:
+        return 100 * self.measured / self.sasaran if self.sasaran else None
+
+
+_SUMS = {name: Sum(name) for name in CELL_FIELDS}
+
+
+def _from_rows(rows: Iterable[dict[str, Any]]) -> dict[Key, Counter[str]]:
+    cells: dict[Key, Counter[str]] = {}
+    for row in rows:
+        cells.setdefault((row["sex"], row["age_group"]), Counter()).update(
+            {name: int(row[name] or 0) for name in CELL_FIELDS}
+        )
+    return cells
+
+
+def _sasaran(scope: Scope, area: Area, period: Period) -> tuple[int, dict[int, int]]:
+    """S of the area and of each area below it (by pk) in the period's last month."""
+    rows = MonthlyAggregate.objects.filter(scope.rows_in(area), period=period.last_month)
+    total = int(rows.aggregate(s=Sum("s"))["s"] or 0)
+    below: dict[int, int] = {}
+    for join, _level in BELOW[area.level]:
+        key = f"posyandu__{join}__pk" if join else "posyandu__pk"
+        for row in rows.values(key).annotate(s=Sum("s")):
+            below[row[key]] = int(row["s"] or 0)
+    return total, below
+
+
+# --- the measurements of a period -----------------------------------------------------
+
+_VISIT_COLUMNS = (
+    "pk",
+    "child_id",
+    "posyandu_id",
+    "measured_on",
+    "age_days",
+    "oedema",
+    "child__sex",
+    *(f"z_{i}" for i in Z_INDICATORS),
+    *(f"flag_{i}" for i in Z_INDICATORS),
+)
+
+
+def _posyandu_ids(scope: Scope, area: Area) -> set[int]:
+    return set(
+        Posyandu.objects.filter(area_q(area) & scope.posyandu_q()).values_list("pk", flat=True)
+    )
+
+
+def latest_measurements(scope: Scope, area: Area, period: Period) -> list[dict[str, Any]]:
+    """Each child's latest measurement in the period, if it was taken in ``area``
+    (within the user's scope): WHO's "one measurement per child"."""
+    inside = Visit.objects.filter(
+        scope.rows_in(area), measured_on__gte=period.date_from, measured_on__lte=period.date_to
+    )
+    if period.is_one_month:
+        # One visit per child per month: the month's visits are the latest.
+        return list(inside.values(*_VISIT_COLUMNS))
+    places = _posyandu_ids(scope, area)
+    latest: dict[int, dict[str, Any]] = {}
+    for row in (
+        Visit.objects.filter(
+            child_id__in=inside.values("child_id"),
+            measured_on__gte=period.date_from,
+            measured_on__lte=period.date_to,
+        )
+        .order_by("child_id", "measured_on")
+        .values(*_VISIT_COLUMNS)
+        .iterator(chunk_size=5000)
+    ):
+        latest[row["child_id"]] = row
+    return [row for row in latest.values() if row["posyandu_id"] in places]
+
+
+def measurement_cells(rows: list[dict[str, Any]]) -> list[tuple[Key | None, dict[str, int]]]:
+    """:func:`cells_of_measurements` of rows of :data:`_VISIT_COLUMNS`."""
+    return cells_of_measurements(
+        sex=np.array([r["child__sex"] for r in rows], dtype=np.int64),
+        age_days=np.array([r["age_days"] for r in rows], dtype=np.float64),
+        z={i: np.array([r[f"z_{i}"] for r in rows], dtype=np.float64) for i in Z_INDICATORS},
+        flags={i: np.array([r[f"flag_{i}"] for r in rows], dtype=bool) for i in Z_INDICATORS},
+        oedema=np.array([r["oedema"] for r in rows], dtype=bool),
+    )
+
+
+# --- prevalence of an area and the areas below --------------------------------------------
+
+
+def prevalence_report(
+    scope: Scope, area: Area, period: Period
+) -> tuple[AreaPrevalence, list[AreaPrevalence]]:
+    """Prevalence of ``area`` and of each area one level below it (404 if the user
+    sees nothing of it)."""
+    s_total, s_below = _sasaran(scope, area, period)
+    if period.is_one_month:
+        rows = PrevalenceCell.objects.filter(scope.rows_in(area), period=period.date_from)
+        root = Prevalence(_from_rows(rows.values("sex", "age_group").annotate(**_SUMS)))
+        below: list[AreaPrevalence] = []
+        for join, level in BELOW[area.level]:
+            prefix = f"posyandu__{join}" if join else "posyandu"
+            by_area: dict[tuple[int, str, str], list[dict[str, Any]]] = defaultdict(list)
+            for row in rows.values(
+                f"{prefix}__pk", f"{prefix}__code", f"{prefix}__name", "sex", "age_group"
+            ).annotate(**_SUMS):
+                key = (row[f"{prefix}__pk"], row[f"{prefix}__code"], row[f"{prefix}__name"])
+                by_area[key].append(row)
+            below += [
+                AreaPrevalence(
+                    Area(level, pk, code, name),
+                    Prevalence(_from_rows(found)),
+                    s_below.get(pk, 0),
+                )
+                for (pk, code, name), found in by_area.items()
+            ]
+        return AreaPrevalence(area, root, s_total), below
+    measurements = latest_measurements(scope, area, period)
+    cells = measurement_cells(measurements)
+    below_cells: dict[tuple[str, int], list[tuple[Key | None, dict[str, int]]]] = defaultdict(list)
+    below_of = _below_of_posyandu(area, {r["posyandu_id"] for r in measurements})
+    for row, cell in zip(measurements, cells, strict=True):
+        for below_area in below_of.get(row["posyandu_id"], ()):
+            below_cells[(below_area.level, below_area.pk)].append(cell)
+    root = Prevalence(_sum(cells))
+    areas: dict[tuple[str, int], Area] = {
+        (a.level, a.pk): a for found in below_of.values() for a in found
+    }
+    return AreaPrevalence(area, root, s_total), [
+        AreaPrevalence(areas[key], Prevalence(_sum(found)), s_below.get(key[1], 0))
+        for key, found in below_cells.items()
+    ]
+
+
+def _sum(cells: Iterable[tuple[Key | None, dict[str, int]]]) -> dict[Key, Counter[str]]:
+    totals: dict[Key, Counter[str]] = {}
+    for key, counts in cells:
+        if key is not None:
+            totals.setdefault(key, Counter()).update(counts)
+    return totals
+
+
+def _below_of_posyandu(area: Area, posyandu_ids: set[int]) -> dict[int, list[Area]]:
+    """The areas one level below ``area`` each Posyandu belongs to."""
+    found: dict[int, list[Area]] = defaultdict(list)
+    for join, level in BELOW[area.level]:
+        prefix = f"{join}__" if join else ""
+        for row in Posyandu.objects.filter(pk__in=posyandu_ids).values(
+            "pk", f"{prefix}pk", f"{prefix}code", f"{prefix}name"
+        ):
+            found[row["pk"]].append(
+                Area(level, row[f"{prefix}pk"], row[f"{prefix}code"], row[f"{prefix}name"])
+            )
+    return found
+
+
+def prevalence_trend(
+    scope: Scope, area: Area, last: dt.date, months: int
+) -> list[tuple[dt.date, Prevalence]]:
+    """The monthly prevalence of ``area`` over ``months`` months ending with ``last``."""
+    periods = [first_of_month(last)]
+    while len(periods) < months:
+        periods.append(first_of_month(periods[-1] - dt.timedelta(days=1)))
+    periods.reverse()
+    by_month: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
+    for row in (
+        PrevalenceCell.objects.filter(scope.rows_in(area), period__in=periods)
+        .values("period", "sex", "age_group")
+        .annotate(**_SUMS)
+    ):
+        by_month[row["period"]].append(row)
+    return [(p, Prevalence(_from_rows(by_month.get(p, [])))) for p in periods]
+
+
+# --- the children behind a number --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrevalenceChildren:
+    rows: list[ChildMeasured]
+    elsewhere: int
+    """Counted here, but registered now outside the user's area (moved away)."""
+
+    @property
+    def total(self) -> int:
+        return len(self.rows) + self.elsewhere
+
+
+@dataclass(frozen=True)
+class ChildMeasured:
+    child: Child
+    measured_on: dt.date
+    visit_id: int
+    z: dict[str, float | None]
+
+
+def children_behind_prevalence(
+    scope: Scope,
+    area: Area,
+    period: Period,
+    indicator: Indicator,
+    *,
+    part: str,
+    sex: int | str = ALL,
+    age_group: str = ALL,
+) -> PrevalenceChildren:
+    """The children counted in the numerator (``part="n"``) or the denominator
+    (``part="d"``) of ``indicator`` for this area, period, sex and age group,
+    within the user's scope (audited as shown)."""
+    if part not in ("n", "d"):
+        raise Http404
+    name = indicator.numerator if part == "n" else indicator.denominator
+    measurements = latest_measurements(scope, area, period)
+    cells = measurement_cells(measurements)
+    chosen = {
+        row["child_id"]: row
+        for row, (key, counts) in zip(measurements, cells, strict=True)
+        if key is not None
+        and counts.get(name)
+        and (sex == ALL or key[0] == sex)
+        and (age_group == ALL or key[1] == age_group)
+    }
+    children = (
+        Child.objects.filter(pk__in=list(chosen), posyandu__in=scope.posyandu())
+        .select_related("posyandu")
+        .order_by("name", "pk")
+    )
+    found = [
+        ChildMeasured(
+            child=child,
+            measured_on=chosen[child.pk]["measured_on"],
+            visit_id=chosen[child.pk]["pk"],
+            z={i: chosen[child.pk][f"z_{i}"] for i in Z_INDICATORS},
+        )
+        for child in children
+    ]
+    audit.shown([row.child for row in found])
+    return PrevalenceChildren(found, len(chosen) - len(found))

@@ -1,0 +1,197 @@
+"""Prevalence on a small hand-built city where every answer is written down.
+
+Six children measured in March 2025; their z-scores are set by hand after the
+visit is saved (and the aggregates rebuilt), so each count follows from the
+table below rather than from the engine's arithmetic:
+
+| child | sex | age group | HAZ | WAZ | WHZ | notes |
+|---|---|---|---|---|---|---|
+| Ani   | F | 6-11  | -2.50 | -1.00 |  0.50 | also measured in February (HAZ -1.00) |
+| Budi  | M | 24-35 | -3.20 | -2.10 | -2.20 | |
+| Cici  | F | 0-5   | -1.00 |  0.00 |  2.40 | overweight |
+| Dodi  | M | 36-47 | -1.50 |   -   |   -   | oedema |
+| Eka   | F | 36-47 | -6.50 | -1.50 | -1.00 | HAZ flagged |
+| Fajar | M | 12-23 | -2.01 | -1.20 | -0.50 | at Posyandu B (other kecamatan) |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.http import Http404
+
+from posyandu.accounts.scope import Scope
+from posyandu.areas.hierarchy import find_area
+from posyandu.children.models import Sex
+from posyandu.measurements.models import Visit
+from posyandu.reports.aggregates import computed_counts, rebuild, stored_counts
+from posyandu.reports.prevalence import Prevalence, wilson_interval
+from posyandu.reports.prevalence_selectors import (
+    INDICATORS,
+    Period,
+    children_behind_prevalence,
+    prevalence_report,
+)
+from tests.factories import ChildFactory, bidan_of, make_city, make_visit
+
+pytestmark = pytest.mark.django_db
+
+MARCH = Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+DAY = dt.date(2025, 3, 10)
+
+
+def _measured(child, day, *, lhfa, wfa, wflh, flag_lhfa=False, oedema=False):
+    visit = make_visit(child, day, weight_kg="10.0", height_cm="80.0", oedema=oedema)
+    Visit.objects.filter(pk=visit.pk).update(
+        z_lhfa=lhfa, z_wfa=wfa, z_wflh=wflh, flag_lhfa=flag_lhfa, flag_wfa=False, flag_wflh=False
+    )
+
+
+@pytest.fixture
+def town():
+    city = make_city()
+    a, b = city.posyandu_a, city.posyandu_b
+    girl, boy = Sex.FEMALE, Sex.MALE
+    ani = ChildFactory(name="Ani", sex=girl, birth_date=dt.date(2024, 6, 10), posyandu=a)
+    budi = ChildFactory(name="Budi", sex=boy, birth_date=dt.date(2023, 3, 1), posyandu=a)
+    cici = ChildFactory(name="Cici", sex=girl, birth_date=dt.date(2024, 12, 1), posyandu=a)
+    dodi = ChildFactory(name="Dodi", sex=boy, birth_date=dt.date(2022, 1, 5), posyandu=a)
+    eka = ChildFactory(name="Eka", sex=girl, birth_date=dt.date(2021, 6, 1), posyandu=a)
+    fajar = ChildFactory(name="Fajar", sex=boy, birth_date=dt.date(2023, 9, 1), posyandu=b)
+    _measured(ani, dt.date(2025, 2, 10), lhfa=-1.0, wfa=-1.0, wflh=0.0)
+    _measured(ani, DAY, lhfa=-2.5, wfa=-1.0, wflh=0.5)
+    _measured(budi, DAY, lhfa=-3.2, wfa=-2.1, wflh=-2.2)
+    _measured(cici, DAY, lhfa=-1.0, wfa=0.0, wflh=2.4)
+    _measured(dodi, DAY, lhfa=-1.5, wfa=None, wflh=None, oedema=True)
+    _measured(eka, DAY, lhfa=-6.5, wfa=-1.5, wflh=-1.0, flag_lhfa=True)
+    _measured(fajar, DAY, lhfa=-2.01, wfa=-1.2, wflh=-0.5)
+    rebuild()
+    return city
+
+
+def _estimates(prevalence: Prevalence, sex="all", age_group="all") -> dict[str, tuple[int, int]]:
+    found = {}
+    for code, indicator in INDICATORS.items():
+        e = prevalence.estimate(indicator, sex, age_group)
+        found[code] = (e.numerator, e.denominator)
+    return found
+
+
+def _city(city):
+    return find_area(city.kota.code)
+
+
+def test_the_city_prevalence_follows_whos_rules(town):
+    root, _below = prevalence_report(Scope.for_command_line(), _city(town), MARCH)
+    assert _estimates(root.prevalence) == {
+        "stunting": (3, 5),  # Eka's flagged HAZ is left out
+        "severe_stunting": (1, 5),
+        "wasting": (2, 6),  # Dodi's oedema counts as wasted
+        "severe_wasting": (1, 6),
+        "underweight": (2, 6),
+        "severe_underweight": (1, 6),
+        "overweight": (1, 6),  # Cici; never Dodi
+        "stunting_and_wasting": (1, 5),  # Budi
+    }
+    assert root.measured == 6
+
+
+def test_the_interval_is_wilsons(town):
+    root, _below = prevalence_report(Scope.for_command_line(), _city(town), MARCH)
+    stunting = root.prevalence.estimate(INDICATORS["stunting"])
+    assert stunting.pct == pytest.approx(60.0)
+    low, high = stunting.ci_pct
+    assert (round(low, 2), round(high, 2)) == (23.07, 88.24)
+    assert wilson_interval(2, 4) == pytest.approx((0.15, 0.85), abs=1e-4)
+    assert wilson_interval(0, 0) is None
+
+
+def test_mean_and_sd_of_each_z_leave_out_flagged_values_and_oedema(town):
+    root, _below = prevalence_report(Scope.for_command_line(), _city(town), MARCH)
+    haz = root.prevalence.z_stats("lhfa")
+    assert (haz.n, round(haz.mean, 3), round(haz.sd, 3)) == (5, -2.042, 0.856)
+    waz = root.prevalence.z_stats("wfa")
+    assert (waz.n, round(waz.mean, 3), round(waz.sd, 4)) == (5, -1.16, 0.7701)
+    whz = root.prevalence.z_stats("wflh")
+    assert (whz.n, round(whz.mean, 3), round(whz.sd, 2)) == (5, -0.16, 1.73)
+
+
+def test_by_sex_and_age_group(town):
+    root, _below = prevalence_report(Scope.for_command_line(), _city(town), MARCH)
+    boys = _estimates(root.prevalence, sex=1)
+    girls = _estimates(root.prevalence, sex=2)
+    assert boys["stunting"] == (2, 3)
+    assert girls["stunting"] == (1, 2)
+    assert _estimates(root.prevalence, age_group="36-47")["stunting"] == (0, 1)
+    assert _estimates(root.prevalence, age_group="36-47")["wasting"] == (1, 2)
+    assert _estimates(root.prevalence, sex=1, age_group="12-23")["stunting"] == (1, 1)
+    assert _estimates(root.prevalence, age_group="48-59")["stunting"] == (0, 0)
+
+
+def test_one_row_per_area_below(town):
+    _root, below = prevalence_report(Scope.for_command_line(), _city(town), MARCH)
+    by_name = {row.area.name: row for row in below}
+    utara = by_name["Bontang Utara"].prevalence.estimate(INDICATORS["stunting"])
+    selatan = by_name["Bontang Selatan"].prevalence.estimate(INDICATORS["stunting"])
+    assert (utara.numerator, utara.denominator) == (2, 4)
+    assert (selatan.numerator, selatan.denominator) == (1, 1)
+    assert {row.area.name for row in below} == {
+        "Bontang Utara",
+        "Bontang Selatan",
+        "Puskesmas Bontang Utara I",
+        "Puskesmas Bontang Selatan I",
+    }
+
+
+def test_coverage_is_measured_over_sasaran(town):
+    root, below = prevalence_report(Scope.for_command_line(), _city(town), MARCH)
+    assert (root.measured, root.sasaran) == (6, 6)
+    assert root.coverage_pct == pytest.approx(100.0)
+
+
+def test_a_period_of_other_length_gives_the_same_numbers_from_the_visits(town):
+    from_cells, below_cells = prevalence_report(Scope.for_command_line(), _city(town), MARCH)
+    not_a_month = Period(dt.date(2025, 3, 1), dt.date(2025, 3, 30))
+    from_visits, below_visits = prevalence_report(
+        Scope.for_command_line(), _city(town), not_a_month
+    )
+    assert from_visits.prevalence.cells == from_cells.prevalence.cells
+    assert {r.area: r.prevalence.cells for r in below_visits} == {
+        r.area: r.prevalence.cells for r in below_cells
+    }
+
+
+def test_each_child_counts_once_with_its_latest_measurement(town):
+    two_months = Period(dt.date(2025, 2, 1), dt.date(2025, 3, 31))
+    root, _below = prevalence_report(Scope.for_command_line(), _city(town), two_months)
+    assert root.measured == 6
+    assert _estimates(root.prevalence)["stunting"] == (3, 5)  # Ani's March -2.50, not February
+    february = Period(dt.date(2025, 2, 1), dt.date(2025, 2, 28))
+    root, _below = prevalence_report(Scope.for_command_line(), _city(town), february)
+    assert _estimates(root.prevalence)["stunting"] == (0, 1)
+
+
+def test_the_stored_cells_equal_a_recount(town):
+    assert stored_counts() == computed_counts()
+
+
+def test_the_children_behind_a_number(town):
+    scope = Scope.for_command_line()
+    found = children_behind_prevalence(scope, _city(town), MARCH, INDICATORS["stunting"], part="n")
+    assert [row.child.name for row in found.rows] == ["Ani", "Budi", "Fajar"]
+    boys = children_behind_prevalence(
+        scope, _city(town), MARCH, INDICATORS["wasting"], part="d", sex=1
+    )
+    assert [row.child.name for row in boys.rows] == ["Budi", "Dodi", "Fajar"]
+
+
+def test_a_puskesmas_sees_only_its_own_children(town):
+    scope = Scope.of(bidan_of(town.puskesmas_a))
+    root, _below = prevalence_report(scope, _city(town), MARCH)
+    assert _estimates(root.prevalence)["stunting"] == (2, 4)
+    found = children_behind_prevalence(scope, _city(town), MARCH, INDICATORS["stunting"], part="n")
+    assert [row.child.name for row in found.rows] == ["Ani", "Budi"]
+
+    with pytest.raises(Http404):
+        prevalence_report(scope, find_area("PSY-B"), MARCH)
