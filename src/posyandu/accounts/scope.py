@@ -39,6 +39,8 @@ class Capability(enum.StrEnum):
     USERS_MANAGE = "users.manage"
     CAMPAIGNS_MANAGE = "campaigns.manage"
     TRAININGS_MANAGE = "trainings.manage"
+    KADER_ASSESS = "kader.assess"
+    """Assess kader skills, award competence pins, confirm a training's skills."""
     POLICY_MANAGE = "policy.manage"
     AUDIT_READ = "audit.read"
     DATA_EXPORT = "data.export"
@@ -49,7 +51,12 @@ class Capability(enum.StrEnum):
 
 
 _FIELD_WORK: Final = frozenset(
-    {Capability.REGISTRY_WRITE, Capability.REGISTRY_TRANSFER, Capability.VISITS_WRITE}
+    {
+        Capability.REGISTRY_WRITE,
+        Capability.REGISTRY_TRANSFER,
+        Capability.VISITS_WRITE,
+        Capability.KADER_ASSESS,
+    }
 )
 
 CAPABILITIES: Final[dict[Role, frozenset[Capability]]] = {
@@ -59,6 +66,7 @@ CAPABILITIES: Final[dict[Role, frozenset[Capability]]] = {
     Role.PUSKESMAS: frozenset(
         {
             Capability.POSYANDU_MANAGE,
+            Capability.KADER_ASSESS,
             Capability.USERS_MANAGE,
             Capability.DATA_EXPORT,
             Capability.DATA_IMPORT,
@@ -79,9 +87,10 @@ CAPABILITIES: Final[dict[Role, frozenset[Capability]]] = {
 }
 """The real rights of each role: kader write their own Posyandu's registry and
 visits; bidan and tenaga gizi write within their Puskesmas area (and move
-children between Posyandu); the Puskesmas admin manages its Posyandu and
-users; Dinkes reads the city and manages campaigns, trainings and policy; the
-administrator manages the system."""
+children between Posyandu); Puskesmas staff assess their kader's skills; the
+Puskesmas admin manages its Posyandu (and their kader) and users; Dinkes reads
+the city and manages campaigns, trainings and policy; the administrator
+manages the system."""
 
 
 class Scope:
