@@ -102,6 +102,14 @@ URLS: dict[str, Row] = {
     "measurements:posyandu_detail": Row(kwargs=(("pk", "posyandu"),), child_data=True),
     "children:list": Row(child_data=True),
     "reports:skdn": Row(),
+    "cadres:aktif": Row(),
+    "cadres:day_services": Row(kwargs=(("pk", "session"),), post_needs=Capability.VISITS_WRITE),
+    "cadres:incentives": Row(kwargs=(("pk", "posyandu"),)),
+    "cadres:incentives_csv": Row(
+        kwargs=(("pk", "posyandu"),),
+        get_needs=Capability.DATA_EXPORT,
+        post_needs=Capability.DATA_EXPORT,
+    ),
     "campaigns:list": Row(),
     "exchange:eppgbm_export": Row(roles=frozenset({Role.PUSKESMAS, Role.DINKES, Role.ADMIN})),
     # An upload is its uploader's own: "inside" is a job of the user (see own_jobs).

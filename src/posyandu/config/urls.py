@@ -13,6 +13,7 @@ urlpatterns = [
     path("penimbangan/", include("posyandu.measurements.urls")),
     path("laporan/", include("posyandu.reports.urls")),
     path("kampanye/", include("posyandu.campaigns.urls")),
+    path("kader/", include("posyandu.cadres.urls")),
     path("pertukaran/", include("posyandu.exchange.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -294,6 +294,28 @@ def report_skdn(args: argparse.Namespace) -> int:
     return 0
 
 
+def report_posyandu_aktif(args: argparse.Namespace) -> int:
+    from django.utils import timezone
+
+    from posyandu.accounts.scope import Scope
+    from posyandu.cadres.aktif import CSV_COLUMNS, NoRuleInForce, csv_rows, posyandu_aktif
+
+    area = _area(args.area)
+    if not (args.year.isascii() and args.year.isdigit() and len(args.year) == 4):
+        raise CommandProblem(f"--year {args.year!r} is not a year YYYY")
+    try:
+        result = posyandu_aktif(
+            Scope.for_command_line(), area, int(args.year), today=timezone.localdate()
+        )
+    except NoRuleInForce as exc:
+        raise CommandProblem(str(exc)) from None
+    with _output(args.output) as out:
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(csv_rows(result))
+    return 0
+
+
 def _run(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         _setup()
@@ -354,3 +376,10 @@ def add_commands(commands: Any) -> None:
     by_skdn.add_argument("--month", required=True, metavar="YYYY-MM")
     by_skdn.add_argument("-o", "--output", required=True, metavar="FILE.csv")
     by_skdn.set_defaults(handler=_run(report_skdn))
+    aktif = report_sub.add_parser(
+        "posyandu-aktif", help="each Posyandu of an area aktif or not in a year, and why"
+    )
+    aktif.add_argument("--area", required=True, metavar="CODE")
+    aktif.add_argument("--year", required=True, metavar="YYYY")
+    aktif.add_argument("-o", "--output", required=True, metavar="FILE.csv")
+    aktif.set_defaults(handler=_run(report_posyandu_aktif))
