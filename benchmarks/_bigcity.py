@@ -17,9 +17,10 @@ own bulk functions, so a visit saved later through the service finds the same
 N/T/O/B on the earlier visits and changes nothing but its own month. Warnings
 are left empty.
 
-:func:`build_aggregates` counts ``reports_monthlyaggregate`` with numpy from
-the same arrays (the reference ``rebuild()`` takes about 6 s per 10,000
-children), and :func:`check_aggregates` compares a sample of Posyandu with the
+:class:`AggregateCounter` counts ``reports_monthlyaggregate`` and
+:class:`PrevalenceCounter` ``reports_prevalencecell`` with numpy from the same
+arrays (the reference ``rebuild()`` takes about 6 s per 10,000 children), and
+:func:`check_aggregates` compares a sample of Posyandu, both tables, with the
 reference ``computed_counts``.
 
 Import this module only after ``django.setup()``.
@@ -58,14 +59,16 @@ from posyandu.growth.classify import (
     is_stunted,
     is_underweight,
     is_wasted,
+    screening,
 )
 from posyandu.growth.curves import measurement_at_z
 from posyandu.growth.weight_gain import is_bgm, weight_gain_series
 from posyandu.measurements.assessment import STORED_INDICATORS
 from posyandu.measurements.models import PosyanduSession, Visit
-from posyandu.policy import LENGTH_HEIGHT_SWITCH_DAYS, PMT_RULE
-from posyandu.reports.aggregates import computed_counts, stored_counts
-from posyandu.reports.models import COUNT_FIELDS, MonthlyAggregate
+from posyandu.policy import DAYS_PER_MONTH, LENGTH_HEIGHT_SWITCH_DAYS, PMT_RULE
+from posyandu.policy.prevalence import PREVALENCE
+from posyandu.reports.aggregates import PREVALENCE_PREFIX, computed_counts, stored_counts
+from posyandu.reports.models import COUNT_FIELDS, MonthlyAggregate, PrevalenceCell
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -522,6 +525,7 @@ class VisitChunk:
     """Window month index (0 = oldest)."""
     posyandu: IntArray
     """Posyandu index where the visit was made."""
+    sex: IntArray
     measured_on: npt.NDArray[np.datetime64]
     age_days: IntArray
     weight_kg: FloatArray
@@ -649,6 +653,7 @@ def draw_visits(
         child=child_idx.astype(np.int64) + start,
         month=month_idx.astype(np.int64),
         posyandu=place[child_idx, month_idx].astype(np.int64),
+        sex=sex_v,
         measured_on=measured_on,
         age_days=age_v,
         weight_kg=weight,
@@ -837,6 +842,94 @@ def copy_aggregates(counter: AggregateCounter, areas: Areas) -> int:
     return copy_rows(MonthlyAggregate, k, columns, {})
 
 
+# --- the prevalence cells, counted with numpy --------------------------------------------
+
+_CELL_KEY = ("id", "posyandu", "period", "sex", "age_group")
+PREVALENCE_FIELDS = tuple(
+    f.name for f in PrevalenceCell._meta.concrete_fields if f.name not in _CELL_KEY
+)
+"""The count columns of ``reports_prevalencecell``, read off the model."""
+_SEXES = (int(Sex.MALE), int(Sex.FEMALE))
+_GROUP_FIRST_MONTH = np.array([g.from_month for g in PREVALENCE.age_groups], dtype=np.int64)
+_GROUP_LAST_MONTH = PREVALENCE.age_groups[-1].to_month
+
+
+def age_group_of(age_days: IntArray) -> IntArray:
+    """Index of the WHO age group (months = days / DAYS_PER_MONTH rounded down),
+    -1 from 60 months on."""
+    months = np.floor(age_days / DAYS_PER_MONTH).astype(np.int64)
+    group = np.searchsorted(_GROUP_FIRST_MONTH, months, side="right") - 1
+    return np.where(months > _GROUP_LAST_MONTH, -1, group)
+
+
+def z_hundredths(z: FloatArray) -> IntArray:
+    """z in hundredths, half away from zero (WHO's igrowup rounding); NaN as 0."""
+    with np.errstate(invalid="ignore"):
+        rounded = np.copysign(np.floor(np.abs(z) * 100 + 0.5), z)
+    return np.nan_to_num(rounded, nan=0.0).astype(np.int64)
+
+
+class PrevalenceCounter:
+    """``reports_prevalencecell`` summed chunk by chunk: every visit of a child
+    aged 0-59 months adds, at the Posyandu and month where it was made and in
+    its (sex, age group) cell, 1 to ``measured``, its 1s in the engine's
+    screening counts, and each usable (non-flagged) z-score: 1 to ``zn``, the
+    z in hundredths to ``z1`` and its square to ``z2``."""
+
+    def __init__(self, n_posyandu: int, n_months: int):
+        self.shape = (n_posyandu, n_months, len(_SEXES), len(PREVALENCE.age_groups))
+        self.counts = np.zeros((int(np.prod(self.shape)), len(PREVALENCE_FIELDS)), dtype=np.int64)
+
+    def add_visits(self, v: VisitChunk) -> None:
+        d = v.derived
+        group = age_group_of(v.age_days)
+        sex = np.searchsorted(np.array(_SEXES), v.sex)
+        inside = group >= 0
+        found = screening(
+            **{f"z_{i}": d[f"z_{i}"] for i in ("lhfa", "wflh", "wfa")},
+            **{f"flag_{i}": d[f"flag_{i}"] for i in ("lhfa", "wflh", "wfa")},
+            oedema=v.oedema,
+        )
+        columns: dict[str, npt.NDArray[Any]] = {"measured": np.ones(len(v), dtype=np.int64)}
+        columns.update(found)
+        for i in ("lhfa", "wflh", "wfa"):
+            usable = np.where(d[f"flag_{i}"], np.nan, d[f"z_{i}"])
+            hundredths = z_hundredths(usable)
+            columns[f"zn_{i}"] = ~np.isnan(usable)
+            columns[f"z1_{i}"] = hundredths
+            columns[f"z2_{i}"] = hundredths * hundredths
+        cell = np.ravel_multi_index(
+            (v.posyandu[inside], v.month[inside], sex[inside], group[inside]), self.shape
+        )
+        for j, name in enumerate(PREVALENCE_FIELDS):
+            # A new column of the model without a rule here fails (KeyError).
+            np.add.at(self.counts[:, j], cell, columns[name][inside].astype(np.int64))
+
+    def table(self) -> tuple[tuple[IntArray, ...], IntArray]:
+        """((Posyandu, month, sex, age group) indices, counts) of every cell with a visit."""
+        rows = np.nonzero(self.counts[:, PREVALENCE_FIELDS.index("measured")])[0]
+        return np.unravel_index(rows, self.shape), self.counts[rows]
+
+    def cells(self) -> int:
+        return int(np.count_nonzero(self.counts[:, PREVALENCE_FIELDS.index("measured")]))
+
+
+def copy_prevalence(counter: PrevalenceCounter, areas: Areas, periods: list[dt.date]) -> int:
+    (posyandu, month, sex, group), counts = counter.table()
+    k = len(posyandu)
+    codes = [g.code for g in PREVALENCE.age_groups]
+    columns: dict[str, Sequence[Any]] = {
+        "id": range(1, k + 1),
+        "posyandu_id": areas.posyandu_pks[posyandu].tolist(),
+        "period": [periods[m] for m in month.tolist()],
+        "sex": [_SEXES[s] for s in sex.tolist()],
+        "age_group": [codes[g] for g in group.tolist()],
+    }
+    for j, name in enumerate(PREVALENCE_FIELDS):
+        columns[name] = counts[:, j].tolist()
+    return copy_rows(PrevalenceCell, k, columns, {})
+
+
 # --- building it all ---------------------------------------------------------------------
 
 
@@ -864,6 +957,7 @@ def build_city(
     first_month = int(kids.birth_month.min())
     last_month = int(kids.last_balita_month.max())
     counter = AggregateCounter(len(areas.posyandu_pks), first_month, last_month, periods)
+    prevalence = PrevalenceCounter(len(areas.posyandu_pks), len(periods))
     with transaction.atomic():
         with timer("COPY sessions"):
             session_ids = copy_sessions(session_day, areas, periods)
@@ -879,6 +973,8 @@ def build_city(
             with timer("count aggregates"):
                 counter.add_children(kids, start, stop)
                 counter.add_visits(chunk)
+            with timer("count prevalence cells"):
+                prevalence.add_visits(chunk)
             say(
                 f"    {stop:>9,} children, {n_visits:>10,} visits "
                 f"({time.perf_counter() - started:.0f} s)"
@@ -887,7 +983,11 @@ def build_city(
             copy_transfers(kids, areas)
         with timer("COPY aggregates"):
             copy_aggregates(counter, areas)
-        reset_sequences(Child, ChildTransfer, PosyanduSession, Visit, MonthlyAggregate)
+        with timer("COPY prevalence cells"):
+            copy_prevalence(prevalence, areas, periods)
+        reset_sequences(
+            Child, ChildTransfer, PosyanduSession, Visit, MonthlyAggregate, PrevalenceCell
+        )
         # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: every row's
         # checks would run at COMMIT, outside any lap. Run them here instead.
         with timer("foreign-key checks"), connection.cursor() as cursor:
@@ -948,7 +1048,15 @@ def vacuum_analyze() -> None:
     unanalysed, as autovacuum leaves them (``autovacuum_analyze_threshold``)."""
     tables = [
         model._meta.db_table
-        for model in (Child, ChildTransfer, PosyanduSession, Visit, MonthlyAggregate, Posyandu)
+        for model in (
+            Child,
+            ChildTransfer,
+            PosyanduSession,
+            Visit,
+            MonthlyAggregate,
+            PrevalenceCell,
+            Posyandu,
+        )
     ]
     if Kelurahan.objects.count() > 50:
         tables += [Kelurahan._meta.db_table, Puskesmas.kelurahan.through._meta.db_table]
@@ -966,6 +1074,7 @@ def table_rows() -> dict[str, int]:
         "sessions": PosyanduSession,
         "visits": Visit,
         "aggregate rows": MonthlyAggregate,
+        "prevalence cells": PrevalenceCell,
     }
     return {name: model.objects.count() for name, model in tables.items()}
 
@@ -985,6 +1094,8 @@ class CheckResult:
     children: int
     rows: int
     counts_compared: int
+    prevalence_compared: int
+    """Of ``counts_compared``, the counts of prevalence cells."""
     differences: list[str]
     seconds: float
 
@@ -1020,7 +1131,7 @@ def check_aggregates(posyandu_ids: Iterable[int]) -> CheckResult:
     for key in sorted(set(expected) | set(stored)):
         if expected.get(key) != stored.get(key):
             want, got = expected.get(key, {}), stored.get(key, {})
-            diff = {n: (want.get(n, 0), got.get(n, 0)) for n in COUNT_FIELDS}
+            diff = {n: (want.get(n, 0), got.get(n, 0)) for n in sorted(set(want) | set(got))}
             shown = {n: pair for n, pair in diff.items() if pair[0] != pair[1]}
             differences.append(f"Posyandu {key[0]} {key[1]:%Y-%m}: (expected, stored) {shown}")
     return CheckResult(
@@ -1028,6 +1139,9 @@ def check_aggregates(posyandu_ids: Iterable[int]) -> CheckResult:
         children=len(ids),
         rows=len(stored),
         counts_compared=sum(len(c) for c in expected.values()),
+        prevalence_compared=sum(
+            name.startswith(PREVALENCE_PREFIX) for c in expected.values() for name in c
+        ),
         differences=differences,
         seconds=time.perf_counter() - started,
     )
@@ -1035,8 +1149,10 @@ def check_aggregates(posyandu_ids: Iterable[int]) -> CheckResult:
 
 def check_totals(city: City) -> list[str]:
     """Whole-table identities against the visits, in SQL: Σ measured = visits,
-    Σ D = weighed visits, D = N + T + O + B; and S of the report month = balita
-    registered then (by birth date and leaving date; moves keep S's total)."""
+    Σ D = weighed visits, D = N + T + O + B; S of the report month = balita
+    registered then (by birth date and leaving date; moves keep S's total); and
+    in the prevalence cells Σ measured = visits under 60 months of age, Σ zn of
+    each z = those visits with that z not flagged."""
     problems = []
     report = city.report_period
     with connection.cursor() as cursor:
@@ -1048,6 +1164,20 @@ def check_totals(city: City) -> list[str]:
         visits, weighed = cursor.fetchone()
         cursor.execute("SELECT SUM(s) FROM reports_monthlyaggregate WHERE period = %s", [report])
         (s_report,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT SUM(measured), SUM(zn_lhfa), SUM(zn_wfa), SUM(zn_wflh) "
+            "FROM reports_prevalencecell"
+        )
+        cell_sums = cursor.fetchone()
+        cursor.execute(
+            "SELECT COUNT(*), "
+            "COUNT(*) FILTER (WHERE z_lhfa IS NOT NULL AND NOT flag_lhfa), "
+            "COUNT(*) FILTER (WHERE z_wfa IS NOT NULL AND NOT flag_wfa), "
+            "COUNT(*) FILTER (WHERE z_wflh IS NOT NULL AND NOT flag_wflh) "
+            "FROM measurements_visit WHERE FLOOR(age_days / %s) <= %s",
+            [DAYS_PER_MONTH, _GROUP_LAST_MONTH],
+        )
+        visit_sums = cursor.fetchone()
     end = _month_end(_month_int(report))
     aged_out = _month_date(_month_int(report) - 60)
     s_expected = (
@@ -1060,6 +1190,16 @@ def check_totals(city: City) -> list[str]:
         ("Σ D = weighed visits", d, weighed),
         ("Σ D = Σ (N+T+O+B)", d, ntob),
         (f"Σ S {report:%Y-%m} = balita on the register", s_report, s_expected),
+        *(
+            (f"prevalence cells: Σ {name} = visits under 60 months{what}", got, want)
+            for name, what, got, want in zip(
+                ("measured", "zn_lhfa", "zn_wfa", "zn_wflh"),
+                ("", " with PB/U-TB/U", " with BB/U", " with BB/PB-BB/TB"),
+                cell_sums,
+                visit_sums,
+                strict=True,
+            )
+        ),
     ):
         if got != want:
             problems.append(f"{name}: {got} != {want}")

@@ -1,42 +1,57 @@
-"""Are the city reports fast enough for a city the size of Jakarta? (part 1)
+"""Are the city reports fast enough for a city the size of Jakarta? (parts 1 and 2)
 
 Builds its own PostgreSQL database (``posyandu_bench_<pid>`` on
 ``--server``, dropped at the end unless ``--keep``), migrates it, and fills it
 through ``_bigcity.build_city``: ``--children`` children (1,000,000) over
 ``--posyandu`` Posyandu (10,000) in one kota, with ``--months`` months (12) of
-visits ending last month, loaded with COPY. The monthly aggregates are
-counted with numpy and checked against the reference
+visits ending last month, loaded with COPY. The monthly aggregates and the
+prevalence cells are counted with numpy and checked against the reference
 ``posyandu.reports.aggregates.computed_counts`` on a sample of Posyandu
 (``--check-posyandu``; ``--check-all`` for every one, ``--reference-rebuild``
 to also time the reference ``rebuild()`` and compare the whole table: both
 for small runs). Then it opens an Operasi Timbang over the whole kota for
 the last visit month, and measures, each ``--repeat`` times after one
 warm-up run (median and max wall-clock; the number of SQL queries and their
-time from one more run):
+time from one more run), ``--parts`` of:
 
-* the city SKDN table: the selector ``reports.selectors.skdn`` (and
-  ``skdn_overview``, the page's own, where it exists) and the page
-  ``/laporan/skdn/`` through Django's test client, as a Dinkes user;
-* the campaign coverage: ``campaigns.selectors.results(coverage_only=True)``
-  and the page ``campaigns:detail`` (waits up to ``--wait-campaign-page``
-  minutes for that page to exist);
-* saving one visit (``measurements.services.record_visit``) of a child not
-  yet weighed this month, ``--writes`` times with the aggregate watcher
-  (``reports.aggregates.follow_child_write``) on and as many with it removed
-  from ``children.signals._watchers``, in alternating blocks so that a busy
-  machine hurts both alike. The saves without it catch the aggregates up
-  outside their timing, and the Posyandu written to are checked afterwards.
+1. * the city SKDN table: the selector ``reports.selectors.skdn`` (and
+     ``skdn_overview``, the page's own, where it exists) and the page
+     ``/laporan/skdn/`` through Django's test client, as a Dinkes user;
+   * the campaign coverage: ``campaigns.selectors.results(coverage_only=True)``
+     and the page ``campaigns:detail``;
+2. * the prevalence of the last visit month: ``prevalence_report`` of the kota
+     (Dinkes) and of the Puskesmas with the most balita (its own user);
+   * ``posyandu report prevalence`` of the kota (the kota and its kecamatan,
+     every indicator by sex x age group, to CSV), run in this process: for the
+     last month, and once over ``--prevalence-months`` months (each child's
+     latest visit of the period, read from the visits);
+   * the children behind the city's stunting number: the selector
+     ``children_behind_prevalence``, and the page ``reports:prevalence_children``
+     reached by the stunting number's own link on the city dashboard;
+   * the dashboards ``reports:dashboard`` of the kota (Dinkes) and of that
+     Puskesmas (its own user);
+saves. saving one visit (``measurements.services.record_visit``) of a child not
+   yet weighed this month, ``--writes`` times with the aggregate watcher
+   (``reports.aggregates.follow_child_write``) on and as many with it removed
+   from ``children.signals._watchers``, in alternating blocks so that a busy
+   machine hurts both alike. The saves without it catch the aggregates up
+   outside their timing, and the Posyandu written to are checked afterwards.
+
+A page or command not written yet is waited for, reloading the URLconf and
+the commands every minute, up to ``--wait-pages`` minutes in all.
 
 Baselines from the same run: pages beside ``/healthz`` (one query, no
 template) through the same client, visit saves with aggregates beside saves
-without. The issue's targets are printed as PASS/FAIL (city SKDN table and
-campaign coverage page under 1 s by their median, a visit save with the
-aggregates at most 2x one without); the exit status is 0 either way.
-``--explain`` prints EXPLAIN ANALYZE of each read's slowest SELECTs,
-``--profile`` a cProfile of one run of each read.
+without. The issue's targets are printed as PASS/FAIL (city SKDN table,
+campaign coverage page, dashboards and the city prevalence report under 1 s
+by their median, the first page of a list of children behind a number under
+300 ms, a visit save with the aggregates at most 2x one without); the exit
+status is 0 either way. ``--explain`` prints EXPLAIN ANALYZE of each read's
+slowest SELECTs, ``--profile`` a cProfile of one run of each read.
 
     .venv/bin/python benchmarks/reports_speed.py [--children 1000000] [--posyandu 10000]
-        [--months 12] [--repeat 5] [--writes 300] [--keep] [--explain] [--profile]
+        [--months 12] [--repeat 5] [--writes 300] [--parts 1,2,saves] [--keep]
+        [--explain] [--profile]
 
 Building the 1M city takes about 9 minutes on two busy cores (3.2 GiB); with
 ``--keep`` it stays, and ``--reuse posyandu_bench_<pid>`` measures on it again
@@ -64,7 +79,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -72,6 +87,7 @@ import psycopg
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 PAGE_TARGET_S = 1.0
+CHILD_PAGE_TARGET_S = 0.3
 WRITE_RATIO_TARGET = 2.0
 
 
@@ -183,11 +199,15 @@ class Bench:
     admin: Any
     client: Any
     campaign: Any
+    puskesmas_user: Any = None
+    puskesmas_area: Any = None
+    """The Puskesmas with the most balita, and a user of it (part 2)."""
     timings: list[Timing] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Lines to print after the timings of the measurement that wrote them."""
     baseline_page_s: float | None = None
+    pages_deadline: float | None = None
 
     @property
     def period(self) -> dt.date:
@@ -326,23 +346,33 @@ def measure_skdn(bench: Bench) -> None:
     bench.targets.append(Target("city SKDN page", page.median_s, PAGE_TARGET_S, "s"))
 
 
-def campaign_url(bench: Bench) -> str | None:
-    """The campaign page's URL; while it does not exist yet (it is being written),
-    wait a minute and reload the URLconf, up to ``--wait-campaign-page`` minutes."""
+def url_when_ready(bench: Bench, name: str, args: list[Any] | None = None) -> str | None:
+    """The URL of view ``name``; while it does not exist yet (it is being written),
+    wait a minute and reload the URLconf (the reports app's views and urls first),
+    up to ``--wait-pages`` minutes in all for every page of the run."""
     from django.conf import settings
     from django.urls import NoReverseMatch, clear_url_caches, reverse
 
-    deadline = time.monotonic() + 60 * bench.args.wait_campaign_page
+    if bench.pages_deadline is None:
+        bench.pages_deadline = time.monotonic() + 60 * bench.args.wait_pages
     while True:
         try:
-            return reverse("campaigns:detail", args=[bench.campaign.pk])
+            return reverse(name, args=args)
         except NoReverseMatch:
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= bench.pages_deadline:
                 return None
-        say("  (campaigns:detail does not exist yet: trying again in a minute)")
+        say(f"  ({name} does not exist yet: trying again in a minute)")
         time.sleep(60)
         importlib.invalidate_caches()
-        importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
+        try:
+            for module in (
+                "posyandu.reports.views",
+                "posyandu.reports.urls",
+                settings.ROOT_URLCONF,
+            ):
+                importlib.reload(importlib.import_module(module))
+        except Exception as exc:  # a file half-written by its author: try again later
+            say(f"  (reloading the URLconf: {type(exc).__name__}: {exc})")
         clear_url_caches()
 
 
@@ -358,13 +388,252 @@ def measure_campaign(bench: Bench) -> None:
     bench.targets.append(
         Target("campaign coverage, results() selector", selector.median_s, PAGE_TARGET_S, "s")
     )
-    url = campaign_url(bench)
+    url = url_when_ready(bench, "campaigns:detail", [bench.campaign.pk])
     if url is None:
         bench.notes.append("  campaigns:detail still does not exist: campaign page not measured")
         return
     page = measure_page(bench, f"campaign page {url}", url)
     bench.timings.append(page)
     bench.targets.append(Target("campaign coverage page", page.median_s, PAGE_TARGET_S, "s"))
+
+
+# --- part 2: prevalence and the dashboards ------------------------------------------------
+
+
+def once(label: str, fn: Callable[[], Any]) -> Timing:
+    """One run, no warm-up: for reads too slow to repeat."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    fn()
+    return Timing(
+        label,
+        [time.perf_counter() - started],
+        None,
+        cpu_seconds=[time.process_time() - cpu_started],
+    )
+
+
+def prevalence_rows(bench: Bench, scope: Any, area: Any) -> str:
+    """How much a month's prevalence of ``area`` stands on: cells, children measured."""
+    from posyandu.reports.models import PrevalenceCell
+
+    cells = PrevalenceCell.objects.filter(scope.rows_in(area), period=bench.period)
+    return f"{cells.count():,} cells"
+
+
+def measure_prevalence_selectors(bench: Bench) -> None:
+    from posyandu.accounts.scope import Scope
+    from posyandu.reports.prevalence_selectors import Period, prevalence_report
+
+    period = Period.month(bench.period)
+    for what, user, area in (
+        ("kota", bench.dinkes, bench.kota_area),
+        ("Puskesmas", bench.puskesmas_user, bench.puskesmas_area),
+    ):
+        scope = Scope.of(user)
+        found: list[Any] = []
+
+        def report(scope: Any = scope, area: Any = area, found: list[Any] = found) -> None:
+            found[:] = [prevalence_report(scope, area, period)]
+
+        timing = measure_selector(bench, f"prevalence_report(), {what}, one month", report)
+        root, below = found[0]
+        timing.note = (
+            f"{prevalence_rows(bench, scope, area)}, {root.measured:,} measured of "
+            f"{root.sasaran:,} S, {len(below)} areas below"
+        )
+        bench.timings.append(timing)
+        bench.targets.append(
+            Target(f"{what} prevalence, prevalence_report()", timing.median_s, PAGE_TARGET_S, "s")
+        )
+
+
+def prevalence_command(bench: Bench) -> Callable[[list[str]], int] | None:
+    """``posyandu.cli.main`` once ``report prevalence`` exists in it (reloaded each
+    minute while the page wait lasts: it is being written)."""
+    from posyandu import cli
+    from posyandu.reports import commands
+
+    if bench.pages_deadline is None:
+        bench.pages_deadline = time.monotonic() + 60 * bench.args.wait_pages
+    while True:
+        choices = cli.build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+        report = choices.get("report")
+        if report is not None and "prevalence" in report._subparsers._group_actions[0].choices:
+            return cli.main
+        if time.monotonic() >= bench.pages_deadline:
+            return None
+        say("  (posyandu report prevalence does not exist yet: trying again in a minute)")
+        time.sleep(60)
+        importlib.invalidate_caches()
+        try:
+            importlib.reload(commands)
+            importlib.reload(cli)
+        except Exception as exc:  # a file half-written by its author: try again later
+            say(f"  (reloading the commands: {type(exc).__name__}: {exc})")
+
+
+def measure_prevalence_command(bench: Bench) -> None:
+    """``posyandu report prevalence`` of the kota, in this process (no start-up):
+    the kota and its kecamatan, every indicator by sex x age group, to CSV."""
+    from posyandu.reports.aggregates import month_end
+
+    main = prevalence_command(bench)
+    if main is None:
+        bench.notes.append("  posyandu report prevalence still does not exist: not measured")
+        return
+    with tempfile.TemporaryDirectory(prefix="posyandu-bench-csv-") as folder:
+        out = os.path.join(folder, "prevalence.csv")
+
+        def command(date_from: dt.date, date_to: dt.date) -> Callable[[], None]:
+            argv = ["report", "prevalence", "--area", bench.city.kota_code]
+            argv += ["--from", date_from.isoformat(), "--to", date_to.isoformat(), "-o", out]
+
+            def run() -> None:
+                code = main(argv)
+                if code != 0:
+                    raise RuntimeError(f"posyandu {' '.join(argv)}: exit status {code}")
+
+            return run
+
+        def rows() -> str:
+            with open(out, encoding="utf-8-sig") as f:
+                lines = f.read().splitlines()
+            return f"{len(lines) - 1:,} CSV rows"
+
+        month = command(bench.period, month_end(bench.period))
+        timing = measure_selector(bench, "report prevalence, kota, one month", month)
+        timing.note = rows()
+        bench.timings.append(timing)
+        bench.targets.append(
+            Target(
+                "city prevalence by sex x age group (report prevalence, one month)",
+                timing.median_s,
+                PAGE_TARGET_S,
+                "s",
+            )
+        )
+        months = bench.args.prevalence_months
+        if months > 1:
+            first = bench.city.periods[-min(months, len(bench.city.periods))]
+            label = f"report prevalence, kota, {months} months"
+            longer = command(first, month_end(bench.period))
+            timing = once(label, longer)
+            count_queries(timing, longer, bench)
+            timing.note = rows() + " (one run: each child's latest visit, read from the visits)"
+            bench.timings.append(timing)
+            profile(longer, bench)
+
+
+def measure_prevalence_children(bench: Bench) -> None:
+    """The list behind the city's stunting number: the selector, then the page's
+    first page, reached by the stunting number's own link on the city dashboard."""
+    from posyandu.accounts.scope import Scope
+    from posyandu.reports.prevalence_selectors import (
+        INDICATORS,
+        Period,
+        children_behind_prevalence,
+    )
+
+    found: list[Any] = []
+
+    def stunted() -> None:
+        found[:] = [
+            children_behind_prevalence(
+                Scope.of(bench.dinkes),
+                bench.kota_area,
+                Period.month(bench.period),
+                INDICATORS["stunting"],
+                part="n",
+            )
+        ]
+
+    timing = measure_selector(bench, "children_behind_prevalence(), kota stunting", stunted)
+    timing.note = f"{found[0].total:,} children ({len(found[0].rows):,} listed)"
+    bench.timings.append(timing)
+    bench.targets.append(
+        Target(
+            "children behind the city stunting number, selector (all of them)",
+            timing.median_s,
+            CHILD_PAGE_TARGET_S,
+            "s",
+        )
+    )
+    url = stunting_list_url(bench)
+    if url is None:
+        bench.notes.append("  no link to reports:prevalence_children found: page not measured")
+        return
+    page = measure_page(bench, "stunting children page " + url.split("?")[0], url)
+    page.note += f"  {url}"
+    bench.timings.append(page)
+    bench.targets.append(
+        Target(
+            "first page of the children behind the city stunting number",
+            page.median_s,
+            CHILD_PAGE_TARGET_S,
+            "s",
+        )
+    )
+
+
+def stunting_list_url(bench: Bench) -> str | None:
+    """The link of the city's stunting number to its children (numerator), as the
+    dashboard (or the prevalence page) draws it."""
+    import html
+    import re
+
+    from django.urls import NoReverseMatch, reverse
+
+    base = url_when_ready(bench, "reports:prevalence_children")
+    if base is None:
+        return None
+    for name in ("reports:dashboard", "reports:prevalence"):
+        try:
+            page = reverse(name)
+        except NoReverseMatch:
+            continue
+        query = f"?wilayah={bench.kota_area.key}&bulan={bench.period:%Y-%m}"
+        content = bench.client.get(page + query).content.decode()
+        links = [html.unescape(h) for h in re.findall(r'href="([^"]+)"', content)]
+        links = [h for h in links if h.split("?")[0] == base and "stunting" in h]
+        if links:
+            return links[0]
+    return None
+
+
+def puskesmas_with_most_balita(city: Any) -> Any:
+    from django.db.models import Sum
+
+    from posyandu.areas.models import Puskesmas
+    from posyandu.reports.models import MonthlyAggregate
+
+    top = (
+        MonthlyAggregate.objects.filter(period=city.report_period)
+        .values("posyandu__puskesmas")
+        .annotate(s=Sum("s"))
+        .order_by("-s")
+        .first()
+    )
+    return Puskesmas.objects.get(pk=top["posyandu__puskesmas"])
+
+
+def measure_dashboards(bench: Bench) -> None:
+    """``reports:dashboard`` of the kota (Dinkes) and of a Puskesmas (its own user)."""
+    from django.test import Client
+
+    url = url_when_ready(bench, "reports:dashboard")
+    if url is None:
+        bench.notes.append("  reports:dashboard still does not exist: dashboards not measured")
+        return
+    own = Client()
+    own.force_login(bench.puskesmas_user)
+    for what, client, area in (
+        ("kota (Dinkes)", bench.client, bench.kota_area),
+        ("Puskesmas", own, bench.puskesmas_area),
+    ):
+        query = f"?wilayah={area.key}&bulan={bench.period:%Y-%m}"
+        page = measure_page(replace(bench, client=client), f"dashboard {url}, {what}", url + query)
+        bench.timings.append(page)
+        bench.targets.append(Target(f"{what} dashboard", page.median_s, PAGE_TARGET_S, "s"))
 
 
 @contextmanager
@@ -511,13 +780,20 @@ def measure_visit_saves(bench: Bench) -> None:
     bench.notes += [f"    {line}" for line in result.differences[:10]]
 
 
-MEASUREMENTS: list[Callable[[Bench], None]] = [
-    measure_baseline,
-    measure_skdn,
-    measure_campaign,
-    measure_visit_saves,
+PART_1: list[Callable[[Bench], None]] = [measure_skdn, measure_campaign]
+PART_2: list[Callable[[Bench], None]] = [
+    measure_prevalence_selectors,
+    measure_prevalence_command,
+    measure_prevalence_children,
+    measure_dashboards,
 ]
-"""Run in this order on one city; part 2 adds its own."""
+MEASUREMENTS: dict[str, list[Callable[[Bench], None]]] = {
+    "1": PART_1,
+    "2": PART_2,
+    "saves": [measure_visit_saves],
+}
+"""Run in this order on one city, after the /healthz baseline (``--parts``); the
+visit saves last, since they write."""
 
 
 # --- the run -----------------------------------------------------------------------
@@ -566,8 +842,8 @@ def check(args: argparse.Namespace, city: Any) -> None:
     say("checking the aggregates:")
     problems = _bigcity.check_totals(city)
     say(
-        "  whole table against the visits and the register (measured, D, N+T+O+B, S): "
-        + ("equal" if not problems else "; ".join(problems))
+        "  whole tables against the visits and the register (measured, D, N+T+O+B, S; "
+        "prevalence cells' measured and zn): " + ("equal" if not problems else "; ".join(problems))
     )
     rng = random.Random(args.seed)
     all_posyandu = [int(p) for p in city.posyandu_pks]
@@ -580,8 +856,9 @@ def check(args: argparse.Namespace, city: Any) -> None:
     result = _bigcity.check_aggregates(sample)
     say(
         f"  {result.posyandu} Posyandu ({'all' if args.check_all else 'random'}, {len(special)} "
-        f"with moves or children who left): {result.rows:,} rows, {result.counts_compared:,} "
-        f"non-zero counts from computed_counts() of {result.children:,} related children: "
+        f"with moves or children who left): {result.rows:,} Posyandu-months, "
+        f"{result.counts_compared:,} non-zero counts ({result.prevalence_compared:,} of them "
+        f"in prevalence cells) from computed_counts() of {result.children:,} related children: "
         + ("equal" if result.ok else f"{len(result.differences)} rows DIFFER")
         + f" ({result.seconds:.1f} s)"
     )
@@ -644,6 +921,7 @@ def run(args: argparse.Namespace) -> None:
     from django.test import Client
 
     from posyandu.accounts.models import Role, User
+    from posyandu.areas.hierarchy import find_area
 
     city = build(args)
     check(args, city)
@@ -656,18 +934,30 @@ def run(args: argparse.Namespace) -> None:
     admin, _new = User.objects.update_or_create(
         username="bench-admin", defaults={"role": Role.ADMIN}
     )
-    for user in (dinkes, admin):
+    puskesmas = puskesmas_with_most_balita(city)
+    puskesmas_user, _new = User.objects.update_or_create(
+        username="bench-puskesmas", defaults={"role": Role.PUSKESMAS, "puskesmas": puskesmas}
+    )
+    for user in (dinkes, admin, puskesmas_user):
         user.set_unusable_password()
         user.save()
     client = Client()
     client.force_login(dinkes)
     bench = Bench(args, city, area, dinkes, admin, client, campaign)
+    bench.puskesmas_user, bench.puskesmas_area = puskesmas_user, find_area(puskesmas.code)
+    say(
+        f"Puskesmas measured: {puskesmas.code} ({puskesmas.name}), the one with the most balita: "
+        f"{puskesmas.posyandu_set.count()} Posyandu"
+    )
     say(
         f"measuring (wall-clock; each read {args.repeat} runs after a warm-up; "
         f"load average {load_average()}):"
     )
     shown = 0
-    for measurement in MEASUREMENTS:
+    chosen = [measure_baseline]
+    for part in args.parts.split(","):
+        chosen += MEASUREMENTS[part]
+    for measurement in chosen:
         try:
             measurement(bench)
         except Exception as exc:  # one broken page must not hide the others' figures
@@ -706,7 +996,24 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--reference-rebuild", action="store_true", help="also time rebuild() (small runs)"
     )
-    parser.add_argument("--wait-campaign-page", type=float, default=10.0, help="minutes")
+    parser.add_argument(
+        "--wait-pages",
+        type=float,
+        default=10.0,
+        help="minutes to wait in all for pages not yet written (campaign, dashboard, lists)",
+    )
+    parser.add_argument(
+        "--parts",
+        default="1,2,saves",
+        help="what to measure, in order: 1 (SKDN, campaign), 2 (prevalence, dashboards), "
+        "saves (visit saves); default 1,2,saves",
+    )
+    parser.add_argument(
+        "--prevalence-months",
+        type=int,
+        default=12,
+        help="also time report prevalence over this many months once (1: not)",
+    )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slowest queries")
     parser.add_argument("--profile", action="store_true", help="cProfile each read once")
     parser.add_argument("--seed", type=int, default=3171)
