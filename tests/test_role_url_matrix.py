@@ -32,6 +32,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from posyandu.accounts.models import Role, User
 from posyandu.accounts.scope import CAPABILITIES, Capability
 from posyandu.areas.hierarchy import find_area
+from posyandu.cadres.models import Kader, Pin, PinAward, Training, TrainingKind, TrainingParticipant
+from posyandu.cadres.services import TrainingData, add_participant, create_training
 from posyandu.campaigns.models import Campaign, CampaignTarget
 from posyandu.campaigns.services import open_campaign
 from posyandu.children.models import Child
@@ -40,6 +42,7 @@ from posyandu.core import audit
 from posyandu.core.models import AuditAction, AuditLog
 from posyandu.exchange.models import ImportJob, JobStatus
 from posyandu.measurements.models import PosyanduSession, Visit
+from tests.cadres.helpers import make_kader
 from tests.factories import ChildFactory, City, UserFactory, kader_of, make_city, make_visit
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +87,9 @@ def write(capability: Capability, **kwargs: object) -> Row:
 
 CHILD = (("pk", "child"),)
 VISIT = (("pk", "visit"),)
+CADRE = (("pk", "cadre"),)
+TRAINING = (("pk", "training"),)
+HEALTH_WORKERS = frozenset({Role.BIDAN, Role.TENAGA_GIZI, Role.PUSKESMAS, Role.DINKES, Role.ADMIN})
 
 
 URLS: dict[str, Row] = {
@@ -145,6 +151,32 @@ URLS: dict[str, Row] = {
     ),
     "measurements:visit_edit": write(Capability.VISITS_WRITE, kwargs=VISIT, child_data=True),
     "measurements:visit_delete": write(Capability.VISITS_WRITE, kwargs=VISIT, child_data=True),
+    "cadres:list": Row(),
+    "cadres:new": write(Capability.POSYANDU_MANAGE),
+    "cadres:detail": Row(kwargs=CADRE),
+    "cadres:edit": write(Capability.POSYANDU_MANAGE, kwargs=CADRE),
+    "cadres:move": write(Capability.POSYANDU_MANAGE, kwargs=CADRE),
+    "cadres:assess": write(Capability.KADER_ASSESS, kwargs=CADRE),
+    "cadres:award": Row(kwargs=CADRE, post_only=True, post_needs=Capability.KADER_ASSESS),
+    "cadres:certificate": Row(kwargs=(("pk", "pin_award"),)),
+    "cadres:coverage": Row(),
+    # Trainings are the health workers' pages: a kader sees theirs on their profile.
+    "cadres:trainings": Row(roles=HEALTH_WORKERS),
+    "cadres:training_new": write(Capability.TRAININGS_MANAGE, roles=HEALTH_WORKERS),
+    "cadres:training": Row(kwargs=TRAINING, roles=HEALTH_WORKERS),
+    "cadres:participant_add": Row(
+        kwargs=TRAINING,
+        roles=HEALTH_WORKERS,
+        post_only=True,
+        post_needs=Capability.TRAININGS_MANAGE,
+    ),
+    "cadres:training_confirm": Row(
+        kwargs=TRAINING, roles=HEALTH_WORKERS, post_only=True, post_needs=Capability.KADER_ASSESS
+    ),
+    "cadres:participant_result": write(
+        Capability.TRAININGS_MANAGE, kwargs=(("pk", "participant"),), roles=HEALTH_WORKERS
+    ),
+    "cadres:credits": Row(roles=HEALTH_WORKERS),
 }
 
 # Object ids passed in the query string: (URL name, parameter, object kind).
@@ -206,6 +238,10 @@ class Site:
     campaign: Campaign
     target: CampaignTarget
     import_job: ImportJob
+    cadre: Kader
+    pin_award: PinAward
+    training: Training
+    participant: TrainingParticipant
 
     def pk_of(self, kind: str) -> int:
         return {
@@ -217,6 +253,10 @@ class Site:
             "campaign": self.campaign.pk,
             "target": self.target.pk,
             "import_job": self.import_job.pk,
+            "cadre": self.cadre.pk,
+            "pin_award": self.pin_award.pk,
+            "training": self.training.pk,
+            "participant": self.participant.pk,
         }[kind]
 
 
@@ -239,6 +279,20 @@ def build_sites(city: City) -> dict[str, Site]:
         visit = make_visit(child, today - dt.timedelta(days=30), weight_kg="9.1")
         session = PosyanduSession.objects.create(posyandu=where, date=today)
         kader = kader_of(where, username=f"kader_site_{key}")
+        cadre = make_kader(where, name=f"Kader {CHILD_NAMES[key]}")
+        # A Puskesmas training of the site's Puskesmas: seen by that Puskesmas and
+        # its kota's Dinkes, like the site's other objects.
+        training = create_training(
+            user=None,
+            data=TrainingData(
+                kind=TrainingKind.KADER,
+                title=f"Pelatihan kader {key}",
+                batch=1,
+                kota=where.puskesmas.kota,
+                puskesmas=where.puskesmas,
+                days=[(today - dt.timedelta(days=3), 8)],
+            ),
+        )
         campaign = open_campaign(
             user=None,
             name=f"Operasi Timbang {key}",
@@ -263,6 +317,18 @@ def build_sites(city: City) -> dict[str, Site]:
                 counts={"lines": 1},
                 report="line,outcome,child_id,reason\n2,already_present,,\n",
             ),
+            cadre=cadre,
+            pin_award=PinAward.objects.create(
+                kader=cadre,
+                level=Pin.PURWA,
+                awarded_on=today,
+                puskesmas=where.puskesmas,
+                awarded_by=kader,
+                rule_version="test",
+                certificate_number=f"TKK/TEST/{key}",
+            ),
+            training=training,
+            participant=add_participant(user=None, training=training, kader=cadre),
         )
     return sites
 

@@ -122,6 +122,16 @@ class SkillProfile:
         return reached
 
     @property
+    def next_level(self) -> PinLevel | None:
+        """The level after the higher of the pin held and the level reached."""
+        top = max(
+            (lv for lv in (self.held, self.reached) if lv is not None),
+            key=PIN_ORDER.index,
+            default=None,
+        )
+        return PIN_RULE.next_level(top)
+
+    @property
     def competent_count(self) -> int:
         return len(self.competent)
 
@@ -186,18 +196,12 @@ def profiles(kader_ids: Iterable[int]) -> dict[int, SkillProfile]:
         profile = SkillProfile(
             kader_id=kader_id, competent=mine, packages=packages, held=held.get(kader_id)
         )
-        top = max(
-            (lv for lv in (profile.held, profile.reached) if lv is not None),
-            key=PIN_ORDER.index,
-            default=None,
-        )
-        following = PIN_RULE.next_level(top)
         found[kader_id] = SkillProfile(
             kader_id=kader_id,
             competent=mine,
             packages=packages,
             held=profile.held,
-            missing_for_next=_missing_for(following, by_package, mine),
+            missing_for_next=_missing_for(profile.next_level, by_package, mine),
         )
     return found
 
