@@ -23,7 +23,6 @@ from posyandu.policy.posyandu_aktif import (
     NO_SK,
     NOT_INCENTIVE_ELIGIBLE,
     SK_AFTER_DAY,
-    SK_EXPIRED,
 )
 from tests.factories import ChildFactory, City, bidan_of, dinkes_of, kader_of, make_visit
 
@@ -59,7 +58,7 @@ def test_each_kader_is_paid_or_left_out_with_the_reason(city: City, day: Posyand
     absent = kader(city, "Budi")
     no_sk = kader(city, "Cici", sk_number="", sk_date=None)
     late_sk = kader(city, "Dewi", sk_date=dt.date(2025, 3, 20))
-    old_sk = kader(city, "Eka", sk_date=dt.date(2024, 2, 1), started_on=dt.date(2024, 2, 1))
+    old_sk = kader(city, "Eka", sk_date=dt.date(2010, 2, 1), started_on=dt.date(2010, 2, 1))
     volunteer = kader(city, "Fitri", incentive_eligible=False)
     moved = kader(city, "Gita", ended_on=dt.date(2025, 3, 5))
     for person in (paid, no_sk, late_sk, old_sk, volunteer):
@@ -71,11 +70,11 @@ def test_each_kader_is_paid_or_left_out_with_the_reason(city: City, day: Posyand
         "Budi": [ABSENT],
         "Cici": [NO_SK],
         "Dewi": [SK_AFTER_DAY],
-        "Eka": [SK_EXPIRED],
+        "Eka": [],
         "Fitri": [NOT_INCENTIVE_ELIGIBLE],
         "Gita": [NO_POSTING],
     }
-    assert [line.name for line in found.paid] == ["Ani"]
+    assert [line.name for line in found.paid] == ["Ani", "Eka"]
     assert found.data_entered and found.days == [DAY]
     assert absent.pk not in [line.kader_id for line in found.paid]
     assert moved.pk in [line.kader_id for line in found.left_out]
@@ -170,3 +169,16 @@ def test_a_bidan_of_another_puskesmas_cannot_see_the_day(client, city: City) -> 
     session = PosyanduSession.objects.create(posyandu=city.posyandu_a, date=DAY)
     client.force_login(bidan_of(city.puskesmas_b))
     assert client.get(reverse("cadres:day_services", args=[session.pk])).status_code == 404
+
+
+def test_a_day_that_served_balita_without_any_weighing_entered_is_not_entered(
+    city: City,
+) -> None:
+    session = PosyanduSession.objects.create(posyandu=city.posyandu_a, date=DAY)
+    SessionService.objects.create(session=session, life_stage="balita", people_served=30)
+    person = kader(city, "Ani")
+    SessionAttendance.objects.create(session=session, kader=person)
+    assert roster(city.posyandu_a, MONTH).lines[0].reasons == [DATA_NOT_ENTERED]
+    # A day that served only the elderly needs no weighing.
+    SessionService.objects.filter(session=session).update(life_stage="lansia")
+    assert roster(city.posyandu_a, MONTH).lines[0].reasons == []

@@ -51,27 +51,28 @@ def test_each_condition_gives_its_reason() -> None:
     assert reasons(posyandu_day=None, present=False, data_entered=False) == [NO_POSYANDU_DAY]
 
 
-def test_an_sk_lapses_after_twelve_completed_months() -> None:
-    # 12/03/2024 -> 12/03/2025 is 12 completed months: lapsed; a day later in 2024 not yet.
-    assert reasons(sk_date=dt.date(2024, 3, 12)) == [SK_EXPIRED]
-    assert reasons(sk_date=dt.date(2024, 3, 13)) == []
-    assert RULE.sk_valid_months == 12
+def test_an_sk_lapses_after_the_months_a_rule_gives_it() -> None:
+    yearly = replace(RULE, version_id="test-yearly", sk_valid_months=12)
 
-
-def test_an_sk_that_never_lapses_when_the_rule_says_so() -> None:
-    forever = replace(RULE, version_id="test", sk_valid_months=None)
-    assert (
-        forever.reasons(
+    def lapsed(sk_date: dt.date) -> list[str]:
+        return yearly.reasons(
             posted=True,
             incentive_eligible=True,
-            sk_number="1/2010",
-            sk_date=dt.date(2010, 1, 1),
+            sk_number="1/2024",
+            sk_date=sk_date,
             posyandu_day=DAY,
             present=True,
             data_entered=True,
         )
-        == []
-    )
+
+    # 12/03/2024 -> 12/03/2025 is 12 completed months: lapsed; a day later, not yet.
+    assert lapsed(dt.date(2024, 3, 12)) == [SK_EXPIRED]
+    assert lapsed(dt.date(2024, 3, 13)) == []
+
+
+def test_the_shipped_rule_keeps_an_sk_valid_while_the_posting_lasts() -> None:
+    assert RULE.sk_valid_months is None
+    assert reasons(sk_date=dt.date(2010, 1, 1)) == []
 
 
 def test_reasons_add_up_and_a_rule_may_drop_a_condition() -> None:

@@ -19,6 +19,7 @@ from posyandu.measurements.models import PosyanduSession, Visit
 from posyandu.measurements.selectors import month_end
 from posyandu.policy.posyandu_aktif import (
     ABSENT,
+    BALITA_STAGE,
     DATA_NOT_ENTERED,
     INCENTIVE_SCHEDULE,
     NO_POSTING,
@@ -94,16 +95,19 @@ def roster(posyandu: Posyandu, period: dt.date) -> Roster:
         ).order_by("date")
     )
     session_ids = [s.pk for s in sessions]
-    # Entered: every day of the month has its weighing and its services.
+    # Entered: every day of the month has its services recorded, and a day that
+    # served balita has its weighing recorded too.
     weighed = set(
         Visit.objects.filter(session_id__in=session_ids).values_list("session_id", flat=True)
     )
-    served = set(
-        SessionService.objects.filter(session_id__in=session_ids).values_list(
-            "session_id", flat=True
-        )
+    served: dict[int, set[str]] = {}
+    for session_id, stage in SessionService.objects.filter(session_id__in=session_ids).values_list(
+        "session_id", "life_stage"
+    ):
+        served.setdefault(session_id, set()).add(stage)
+    data_entered = bool(sessions) and all(
+        s.pk in served and (BALITA_STAGE not in served[s.pk] or s.pk in weighed) for s in sessions
     )
-    data_entered = bool(sessions) and all(s.pk in weighed and s.pk in served for s in sessions)
     present_on: dict[int, dt.date] = {}
     for kader_id, attended_on in (
         SessionAttendance.objects.filter(session_id__in=session_ids)

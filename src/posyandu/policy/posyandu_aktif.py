@@ -365,11 +365,11 @@ INCENTIVE_BONTANG: Final = IncentiveRule(
     source=(
         "Issue 13 (the city's reading of its kader incentive): a kader posted by a valid SK "
         "of the Lurah, present at the month's Posyandu day, whose day has its data entered. "
-        "The SK is taken as valid for 12 months, the usual yearly decree; the city's own "
-        "Perwali was not found: change sk_valid_months in a new version when it is."
+        "An SK stays valid while its posting lasts: no lapse period was found in a public "
+        "source (set sk_valid_months in a new version if the city's Perwali has one)."
     ),
     requires_sk=True,
-    sk_valid_months=12,
+    sk_valid_months=None,
     requires_presence=True,
     requires_data_entered=True,
 )
