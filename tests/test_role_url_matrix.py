@@ -109,6 +109,7 @@ URLS: dict[str, Row] = {
     "children:list": Row(child_data=True),
     "reports:skdn": Row(),
     "cadres:aktif": Row(),
+    "reports:kader_of_the_year": Row(),
     "cadres:day_services": Row(kwargs=(("pk", "session"),), post_needs=Capability.VISITS_WRITE),
     "cadres:incentives": Row(kwargs=(("pk", "posyandu"),)),
     "cadres:incentives_csv": Row(
