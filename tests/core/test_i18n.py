@@ -74,9 +74,8 @@ def test_pages_are_indonesian_by_default(kader_client, city):
 
     assert '<html lang="id"' in pages["posyandu"]
     assert "Daftarkan anak baru" in pages["posyandu"]
-    assert "Register anak" in pages["posyandu"]
-    assert "Berat badan kurang" in pages["posyandu"]  # Permenkes label from the engine
-    assert "Pendek" in pages["posyandu"]
+    assert "Belum datang" in pages["posyandu"]
+    assert "Buka hari Posyandu hari ini" in pages["posyandu"]
     assert "Register a new child" not in pages["posyandu"]
 
     assert "Daftarkan anak" in pages["register"]
@@ -85,7 +84,8 @@ def test_pages_are_indonesian_by_default(kader_client, city):
     assert "Birth weight" not in pages["register"]
 
     assert "BB (kg)" in pages["child"]
-    assert "Berat badan kurang" in pages["child"]
+    assert "Berat badan kurang" in pages["child"]  # Permenkes label from the engine
+    assert "Pendek" in pages["child"]
 
 
 @pytest.mark.django_db
@@ -96,11 +96,9 @@ def test_pages_switch_to_english(kader_client, city):
     posyandu = pages["posyandu"]
     assert '<html lang="en"' in posyandu
     assert "Register a new child" in posyandu
-    assert "Child register" in posyandu
-    assert "Underweight" in posyandu  # growth labels follow the language too
-    assert "Stunted" in posyandu
-    assert "WFA" in posyandu
-    for indonesian in ("Daftarkan anak baru", "Register anak", "Belum datang", "Berat badan"):
+    assert "Not seen yet" in posyandu
+    assert "Posyandu day" in posyandu  # the button that opens today's table
+    for indonesian in ("Daftarkan anak baru", "Belum datang", "Buka hari Posyandu"):
         assert indonesian not in posyandu
 
     register = pages["register"]
@@ -112,7 +110,8 @@ def test_pages_switch_to_english(kader_client, city):
 
     child = pages["child"]
     assert "Weight (kg)" in child
-    assert "Underweight" in child
+    assert "Underweight" in child  # growth labels follow the language too
+    assert "Stunted" in child
     assert "Weight-for-age (WFA)" in child  # chart title
     for indonesian in ("BB (kg)", "Berat badan kurang", "Grafik pertumbuhan"):
         assert indonesian not in child

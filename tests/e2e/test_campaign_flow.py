@@ -267,7 +267,7 @@ def test_dinkes_opens_a_campaign_and_a_kader_sweeps_its_posyandu(
         ),
     )
     assert page.url == base + reverse("measurements:visit_new", args=[bima.pk])
-    page.fill("input[name=measured_on]", today.strftime("%d/%m/%Y"))
+    page.fill("input[name=measured_on]", today.isoformat())
     page.fill("input[name=weight_kg]", "11,2")
     page.fill("input[name=height_cm]", "82,5")
     page.check("input[name=position][value=l]")

@@ -171,10 +171,11 @@ def test_chart_labels_are_readable_on_a_360_px_phone(siti_visits):
     assert 'stroke="#fff"' in re.search(r'<circle class="child-point"[^>]*>', svg).group()
 
 
-def test_the_visits_table_scrolls_in_its_own_box_with_short_position_labels(
+def test_the_visits_table_stacks_on_a_phone_and_the_z_table_scrolls_in_its_own_box(
     kader_client, siti, siti_visits
 ):
     html = kader_client.get(reverse("measurements:child", args=[siti.pk])).content.decode()
-    assert re.search(r'<div class="table-scroll">\s*<table class="visits">', html)
+    assert '<table class="visits stack">' in html
+    assert re.search(r'<div class="table-scroll">\s*<table class="zscores">', html)
     assert "terlentang" not in html
     assert re.search(r'<small class="muted" title="Terlentang \(panjang badan\)">PB</small>', html)

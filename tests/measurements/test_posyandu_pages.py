@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.urls import reverse
@@ -44,10 +43,6 @@ def register(city, this_month):
     return {"ani": ani, "budi": budi, "cici": cici}
 
 
-def entries_by_name(response):
-    return {e.child.name: e for e in response.context["entries"]}
-
-
 @pytest.mark.django_db
 def test_participation_counts_d_and_s_per_posyandu(city, register, this_month):
     counts = participation(
@@ -75,7 +70,7 @@ def test_posyandu_list_shows_this_months_d_over_s(client, city, register):
 
 
 @pytest.mark.django_db
-def test_posyandu_page_shows_register_ds_and_who_has_not_come(client, city, register):
+def test_posyandu_page_shows_the_month_who_has_not_come_and_whom_to_refer(client, city, register):
     client.force_login(kader_of(city.posyandu_a))
 
     response = client.get(reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk]))
@@ -83,28 +78,20 @@ def test_posyandu_page_shows_register_ds_and_who_has_not_come(client, city, regi
     body = response.content.decode()
     assert response.context["sasaran"] == 3
     assert response.context["weighed"] == 2
-    assert [e.child.name for e in response.context["not_yet"]] == ["Cici"]
+    assert [r.child.name for r in response.context["not_yet"]] == ["Cici"]
     assert "66,7%" in body
     assert "Lulus" not in body and "Almarhum" not in body
-    assert "Berat badan kurang" in body
-    assert "Pendek" in body
-    assert "Gizi baik" in body
-    assert "2T" in body
-    assert "BGM" in body
-    assert "7,0 kg" in body
-    assert (
-        entries_by_name(response)["Ani"].latest.weight_gain,
-        entries_by_name(response)["Ani"].latest.is_2t,
-    ) == ("T", True)
-    assert (
-        entries_by_name(response)["Budi"].latest.weight_gain,
-        entries_by_name(response)["Budi"].latest.is_bgm,
-    ) == ("N", True)
+    # Ani is 2T this month, Budi below the red line: both to refer, nobody else.
+    refer = {r.child.name: r.this_month for r in response.context["refer"]}
+    assert set(refer) == {"Ani", "Budi"}
+    assert (refer["Ani"].weight_gain, refer["Ani"].is_2t) == ("T", True)
+    assert (refer["Budi"].weight_gain, refer["Budi"].is_bgm) == ("N", True)
+    assert "Belum datang (1)" in body
     assert reverse("measurements:child", args=[register["ani"].pk]) in body
-    assert reverse("measurements:visit_new", args=[register["cici"].pk]) in body
+    # No table open today: a name leads to the child's page.
+    assert reverse("measurements:child", args=[register["cici"].pk]) in body
     assert f"{reverse('children:new')}?posyandu={city.posyandu_a.pk}" in body
-    entries = {e.child.name: e for e in response.context["entries"]}
-    assert entries["Ani"].age_months in (13, 14)
+    assert f'action="{reverse("children:list")}"' in body
 
 
 @pytest.mark.django_db
@@ -139,36 +126,6 @@ def test_home_sends_a_kader_to_their_posyandu_page(client, city):
     assert response["Location"] == reverse(
         "measurements:posyandu_detail", args=[city.posyandu_a.pk]
     )
-
-
-@pytest.mark.django_db
-def test_the_register_names_length_indices_by_how_each_child_was_measured(client, city):
-    """PB/U and BB/PB for a baby measured lying (< 731 days), TB/U and BB/TB from 2 years."""
-    today = timezone.localdate()
-    baby = ChildFactory(
-        name="Bayi", birth_date=today - dt.timedelta(days=280), posyandu=city.posyandu_a
-    )
-    toddler = ChildFactory(
-        name="Balita", birth_date=today - dt.timedelta(days=1100), posyandu=city.posyandu_a
-    )
-    # Both normal on every index (8.5 kg / 70 cm at 280 days; 14 kg / 95 cm at 1100 days).
-    make_visit(baby, today, weight_kg="8.50", height_cm="70.0")
-    make_visit(toddler, today, weight_kg="14.00", height_cm="95.0")
-    client.force_login(kader_of(city.posyandu_a))
-
-    response = client.get(reverse("measurements:posyandu_detail", args=[city.posyandu_a.pk]))
-
-    register = response.content.decode().split("Register anak", 1)[1]
-    rows = {
-        name: " ".join(row.split())
-        for row in re.findall(r'<li class="reg-row">(.*?)</li>', register, re.S)
-        for name in ("Bayi", "Balita")
-        if f">{name}</a>" in row
-    }
-    assert "PB/U: Normal · BB/PB: Gizi baik" in rows["Bayi"]
-    assert "TB/U" not in rows["Bayi"] and "BB/TB" not in rows["Bayi"]
-    assert "TB/U: Normal · BB/TB: Gizi baik" in rows["Balita"]
-    assert "PB/U" not in rows["Balita"] and "BB/PB" not in rows["Balita"]
 
 
 @pytest.mark.django_db

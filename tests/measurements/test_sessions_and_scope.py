@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_kader_opens_todays_session_of_her_own_posyandu(kader_client, city):
     page = kader_client.get(reverse("measurements:session_pick")).content.decode()
-    assert f'value="{timezone.localdate():%d/%m/%Y}"' in page
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in page
     assert "Posyandu Melati" in page and "Posyandu Anggrek" not in page
     response = kader_client.post(
         reverse("measurements:session_pick"),

@@ -38,7 +38,7 @@ def test_the_new_visit_form_defaults_to_today_lying_and_a_fresh_client_id(kader_
     response = kader_client.get(new_visit_url(siti))
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'value="{timezone.localdate():%d/%m/%Y}"' in html
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in html
     assert re.search(r'name="client_id" value="[0-9a-f-]{36}"', html)
     # Siti is over 2 years old today, so she is measured standing by default.
     assert re.search(r'value="h"[^>]*checked', html)
@@ -66,13 +66,14 @@ def test_after_saving_the_kader_sees_nt_and_the_categories(kader_client, siti, k
     assert "PB/U: Normal" in html
 
 
-def test_the_visit_date_is_a_dd_mm_yyyy_text_box_whatever_the_phone_language(kader_client, siti):
+def test_the_visit_date_is_the_phones_date_picker_not_a_number_pad_without_a_slash(
+    kader_client, siti
+):
     html = kader_client.get(new_visit_url(siti)).content.decode()
     box = re.search(r'<input[^>]*name="measured_on"[^>]*>', html)
     assert box is not None
-    assert 'type="text"' in box.group()
-    assert 'placeholder="DD/MM/YYYY"' in box.group()
-    assert 'inputmode="numeric"' in box.group()
+    assert 'type="date"' in box.group()
+    assert "inputmode" not in box.group()
 
 
 @pytest.mark.parametrize("typed", ["15/07/2024", "2024-07-15", "15-07-2024", "15.07.2024"])
@@ -93,7 +94,7 @@ def test_saving_from_a_session_goes_back_to_the_weighing_table(kader_client, sit
 def test_the_session_date_is_the_default_visit_date(kader_client, siti, city):
     session = PosyanduSession.objects.create(posyandu=city.posyandu_a, date=dt.date(2024, 7, 15))
     html = kader_client.get(new_visit_url(siti, session)).content.decode()
-    assert 'value="15/07/2024"' in html
+    assert 'value="2024-07-15"' in html
     assert re.search(r'value="l"[^>]*checked', html)
 
 
@@ -166,9 +167,11 @@ def test_implausible_values_are_shown_back_for_confirmation_then_saved(kader_cli
     assert "Nilai sudah saya periksa dan benar" in html
     assert 'value="19,0"' in html
     assert not Visit.objects.exists()
-    # Said at the top too, with a link down to the warning: nothing was saved.
+    # Said at the top, above the form, with what to check and the box to tick.
+    assert html.index('id="periksa" role="alert"') < html.index("Belum tersimpan")
     assert html.index("Belum tersimpan") < html.index("BB/U tidak masuk akal")
-    assert 'href="#periksa"' in html and 'id="periksa"' in html
+    assert html.index("BB/U tidak masuk akal") < html.index('id="visit-form"')
+    assert 'name="confirm_warnings" id="id_confirm_warnings" form="visit-form"' in html
 
     response = kader_client.post(new_visit_url(siti), {**data, "confirm_warnings": "on"})
     assert response.status_code == 302

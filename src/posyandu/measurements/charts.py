@@ -367,6 +367,23 @@ def _date(visit: Visit) -> str:
     return visit.measured_on.strftime("%d/%m/%Y")
 
 
+def chart_legend() -> list[tuple[str, str]]:
+    """(fill, text) of each colour band, each range named with both of its signs:
+    "2…3 SD" read as a weight above +2 SD or below −2 SD, or as either."""
+    return [
+        (GREEN_DARK, _("antara −1 SD dan +1 SD")),
+        (
+            GREEN,
+            _(
+                "antara −2 SD dan −1 SD; di atas +1 SD sampai +2 SD (berat) "
+                "atau sampai +3 SD (panjang/tinggi)"
+            ),
+        ),
+        (YELLOW, _("antara −3 SD dan −2 SD; untuk berat juga antara +2 SD dan +3 SD")),
+        (RED, _("di bawah −3 SD (garis merah); lingkar kepala juga di atas +3 SD")),
+    ]
+
+
 def child_charts(*, sex: int, age_days_now: int, visits: Sequence[Visit]) -> list[Chart]:
     """The charts of a child's page: BB/U, PB/U-TB/U, BB/PB and/or BB/TB, LK/U.
 

@@ -7,6 +7,8 @@ parse, call a service or selector, render with these.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from posyandu.children.models import Child
 from posyandu.core.i18n import growth_lang
 from posyandu.core.ui import format_date
 from posyandu.growth.classify import indicator_name, label
+from posyandu.growth.weight_gain import is_bgm
 from posyandu.measurements.assessment import (
     CLASSIFIED,
     INDICATOR_NAMES,
@@ -23,15 +26,20 @@ from posyandu.measurements.assessment import (
 )
 from posyandu.measurements.models import Visit, WeightGain
 from posyandu.policy import BALITA
+from posyandu.policy.referral import REFERRAL
 
 MAX_STRIP_MONTHS = BALITA.max_completed_months
 """The N/T strip shows at most a balita's lifetime of months."""
 
 
 def month_strip(child: Child, visits: list[Visit], today: dt.date) -> list[dict[str, Any]]:
-    """One cell per calendar month from birth (at most the last 60) to this month."""
+    """One cell per calendar month from the first visit (at most the last 60) to
+    this month: the months before it are not "missed", the child was not yet
+    registered (or not yet born)."""
     by_period = {v.period: v for v in visits}
-    first = child.birth_date.replace(day=1)
+    if not visits:
+        return []
+    first = max(min(by_period), child.birth_date.replace(day=1))
     months: list[dict[str, Any]] = []
     period = today.replace(day=1)
     while period >= first and len(months) < MAX_STRIP_MONTHS:
@@ -47,6 +55,58 @@ def month_strip(child: Child, visits: list[Visit], today: dt.date) -> list[dict[
         period = (period - dt.timedelta(days=1)).replace(day=1)
     months.reverse()
     return months
+
+
+@dataclass(frozen=True)
+class PlainResult:
+    """A visit's result in the words a kader says to the mother."""
+
+    text: str
+    css: str
+    """Pill colour: ``ok``, ``warn`` or ``bad``."""
+    refer: bool
+
+
+def plain_result(
+    *, weight_gain: str, is_2t: bool, is_bgm: bool, categories: dict[str, str]
+) -> PlainResult | None:
+    """ "Rujuk ke Puskesmas" when :data:`~posyandu.policy.referral.REFERRAL` says so,
+    else what the weight did; None when nothing was weighed."""
+    if REFERRAL.refers(is_2t=is_2t, is_bgm=is_bgm, categories=categories):
+        return PlainResult(_("Rujuk ke Puskesmas"), "bad", True)
+    texts = {
+        WeightGain.NAIK: (_("Naik cukup"), "ok"),
+        WeightGain.TIDAK_NAIK: (_("Tidak naik — timbang lagi bulan depan"), "warn"),
+        WeightGain.TIDAK_DITIMBANG_BULAN_LALU: (
+            _("Bulan lalu tidak ditimbang — timbang lagi bulan depan"),
+            "",
+        ),
+        WeightGain.BARU: (_("Pertama kali ditimbang — timbang lagi bulan depan"), ""),
+    }
+    if weight_gain not in texts:
+        return None
+    text, css = texts[WeightGain(weight_gain)]
+    return PlainResult(text, css, False)
+
+
+def visit_result(visit: Visit) -> PlainResult | None:
+    return plain_result(
+        weight_gain=visit.weight_gain,
+        is_2t=visit.is_2t,
+        is_bgm=visit.is_bgm,
+        categories={ind: getattr(visit, f"cat_{ind}") for ind in CLASSIFIED},
+    )
+
+
+def assessment_result(assessment: Assessment, gain_status: str, is_2t: bool) -> PlainResult | None:
+    """:func:`plain_result` of values typed but not saved yet (the live preview)."""
+    z_wfa = assessment.z.get("wfa")
+    return plain_result(
+        weight_gain=gain_status,
+        is_2t=is_2t,
+        is_bgm=bool(is_bgm(math.nan if z_wfa is None else z_wfa)),
+        categories=assessment.categories,
+    )
 
 
 def gain_text(status: str, gain_g: int | None, kbm_g: int | None, is_2t: bool) -> str:
@@ -68,6 +128,9 @@ def saved_message(visit: Visit) -> str:
             "date": format_date(visit.measured_on),
         }
     ]
+    result = visit_result(visit)
+    if result is not None:
+        parts.append(result.text + ".")
     gain = gain_text(visit.weight_gain, visit.weight_gain_g, visit.kbm_g, visit.is_2t)
     if gain:
         parts.append(gain + ".")
@@ -99,6 +162,7 @@ def assessment_rows(assessment: Assessment) -> list[dict[str, Any]]:
         )
         rows.append(
             {
+                "indicator": ind,
                 "name": name,
                 "z": z,
                 "label": labels.get(ind, ""),

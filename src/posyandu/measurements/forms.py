@@ -10,21 +10,23 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from posyandu.areas.models import Posyandu
-from posyandu.core.ui import DateDMYField, DecimalCommaField, date_text_widget
+from posyandu.core.ui import DateDMYField, DecimalCommaField
 from posyandu.measurements.assessment import position_for_age
 from posyandu.measurements.models import Kpsp, Position
 from posyandu.measurements.services import VALUE_FIELDS, VisitValues
 
 
-def _date_text() -> forms.DateInput:
-    # The phone's number pad: kader type the date as digits and separators.
-    return date_text_widget(inputmode="numeric")
+def _date_picker() -> forms.DateInput:
+    """The phone's own calendar: nothing to type. A text box with the number pad
+    (inputmode=numeric) left kader without "/" on many Android keyboards; the
+    picker sends ISO dates, which :class:`DateDMYField` reads like DD/MM/YYYY."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "date"})
 
 
 class VisitForm(forms.Form):
     measured_on = DateDMYField(
         label=_("Tanggal pengukuran"),
-        widget=_date_text(),
+        widget=_date_picker(),
         error_messages={
             "required": _("Tanggal pengukuran wajib diisi."),
             "invalid": _("Tanggal tidak dikenali: tulis seperti 15/03/2025."),
@@ -113,7 +115,7 @@ class SessionPickForm(forms.Form):
     )
     date = DateDMYField(
         label=_("Tanggal hari buka"),
-        widget=_date_text(),
+        widget=_date_picker(),
         error_messages={
             "required": _("Tanggal wajib diisi."),
             "invalid": _("Tanggal tidak dikenali: tulis seperti 15/03/2025."),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -18,19 +17,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from posyandu.accounts.scope import Capability, Scope
-from posyandu.children.models import Child, Sex
+from posyandu.children.models import Child
 from posyandu.core import audit
-from posyandu.core.i18n import growth_lang
 from posyandu.core.ui import month_from_query, month_nav
-from posyandu.growth.classify import label
-from posyandu.measurements.assessment import completed_months, is_measured_lying
-from posyandu.measurements.models import Visit, WeightGain
+from posyandu.measurements.display import PlainResult, visit_result
+from posyandu.measurements.models import Visit
 from posyandu.measurements.selectors import (
     month_end,
     participation,
     posyandu_for,
     posyandu_list_for,
     posyandu_month,
+    sessions_for,
 )
 from posyandu.policy import DS_TARGET
 
@@ -69,25 +67,14 @@ def posyandu_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@dataclass
-class RegisterEntry:
+@dataclass(frozen=True)
+class HomeRow:
+    """A child named on a Posyandu's month page, with where a tap leads."""
+
     child: Child
-    # Worked out once per page, not once per child in the template: with 80
-    # children or more, each link, label and translation done per row made up
-    # most of the time of the page a kader lands on after logging in.
-    child_url: str
-    visit_url: str
-    sex_label: str
-    weight_gain_label: str
-    age_months: int
-    latest: Visit | None
-    came_this_month: bool
-    weighed_this_month: bool
-    cat_wfa: str
-    cat_lhfa: str
-    cat_wflh: str
-    # Measured lying at the latest visit: PB/U and BB/PB, not TB/U and BB/TB.
-    lying: bool
+    url: str
+    this_month: Visit | None
+    result: PlainResult | None
 
 
 def url_for_each(name: str) -> Callable[[int], str]:
@@ -103,71 +90,59 @@ def url_for_each(name: str) -> Callable[[int], str]:
     return lambda pk: f"{before}{int(pk)}{after}"
 
 
-@dataclass(frozen=True)
-class _Labels:
-    child_url: Callable[[int], str]
-    visit_url: Callable[[int], str]
-    sex: dict[int, str]
-    weight_gain: dict[str, str]
-    lang: Literal["id", "en"]
-
-    @classmethod
-    def now(cls) -> _Labels:
-        return cls(
-            child_url=url_for_each("measurements:child"),
-            visit_url=url_for_each("measurements:visit_new"),
-            sex={value: str(name) for value, name in Sex.choices},
-            weight_gain={value: str(name) for value, name in WeightGain.choices},
-            lang=growth_lang(),
-        )
-
-
-def _entry(
-    child: Child, latest: Visit | None, this_month: Visit | None, on: dt.date, labels: _Labels
-) -> RegisterEntry:
-    lang = labels.lang
-    return RegisterEntry(
-        child=child,
-        child_url=labels.child_url(child.pk),
-        visit_url=labels.visit_url(child.pk),
-        sex_label=labels.sex.get(child.sex, str(child.sex)),
-        weight_gain_label=labels.weight_gain.get(latest.weight_gain, latest.weight_gain)
-        if latest is not None and latest.weight_gain
-        else "",
-        age_months=completed_months(child.birth_date, max(on, child.birth_date)),
-        latest=latest,
-        came_this_month=this_month is not None,
-        weighed_this_month=this_month is not None and this_month.weight_kg is not None,
-        cat_wfa=label("wfa", latest.cat_wfa, lang) if latest and latest.cat_wfa else "",
-        cat_lhfa=label("lhfa", latest.cat_lhfa, lang) if latest and latest.cat_lhfa else "",
-        cat_wflh=label("wflh", latest.cat_wflh, lang) if latest and latest.cat_wflh else "",
-        lying=latest is not None and is_measured_lying(latest.age_days),
-    )
-
-
 @login_required
 def posyandu_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A Posyandu's month, the page a kader lands on: D/S, the one button that
+    opens (or goes back to) today's weighing table, the children to refer, and
+    who has not come. The whole register is the child list, with its search."""
     scope = Scope.of(request.user)
     posyandu = posyandu_for(scope, pk)
     period = _period_from(request)
     today = timezone.localdate()
-    age_on = today if period == today.replace(day=1) else month_end(period)
+    this_month = period == today.replace(day=1)
     month = posyandu_month(scope, posyandu, period)
-    labels = _Labels.now()
-    entries = [_entry(r.child, r.latest, r.this_month, age_on, labels) for r in month.rows]
-    audit.shown(e.child for e in entries)
-    weighed = sum(1 for e in entries if e.weighed_this_month)
+    session = (
+        sessions_for(scope).filter(posyandu=posyandu, date=today).first() if this_month else None
+    )
+    may_weigh = (
+        this_month and posyandu.is_active and scope.may_write(Capability.VISITS_WRITE, posyandu.pk)
+    )
+    child_url = url_for_each("measurements:child")
+    # With today's table open, a name leads straight to its weighing form.
+    weigh_url = url_for_each("measurements:visit_new")
+    sesi = f"?sesi={session.pk}" if session is not None and may_weigh else ""
+    not_yet_url = (lambda child_pk: weigh_url(child_pk) + sesi) if sesi else child_url
+    not_yet = [
+        HomeRow(r.child, not_yet_url(r.child.pk), None, None)
+        for r in month.rows
+        if r.this_month is None
+    ]
+    refer = [
+        HomeRow(r.child, child_url(r.child.pk), r.this_month, visit_result(r.this_month))
+        for r in month.rows
+        if r.this_month is not None and (r.this_month.is_2t or r.this_month.is_bgm)
+    ]
+    audit.shown([row.child for row in refer + not_yet])
+    weighed = sum(
+        1 for r in month.rows if r.this_month is not None and r.this_month.weight_kg is not None
+    )
+    sasaran = len(month.rows)
     return render(
         request,
         "measurements/posyandu_detail.html",
         {
             "posyandu": posyandu,
-            "entries": entries,
-            "not_yet": [e for e in entries if not e.came_this_month],
-            "sasaran": len(entries),
+            "not_yet": not_yet,
+            "refer": refer,
+            "sasaran": sasaran,
             "weighed": weighed,
-            "pct": 100 * weighed / len(entries) if entries else None,
-            "may_weigh": scope.may(Capability.VISITS_WRITE),
+            "pct": 100 * weighed / sasaran if sasaran else None,
+            "pct_class": DS_TARGET.css_class(weighed / sasaran if sasaran else None),
+            "may_weigh": may_weigh,
+            "may_register": scope.may(Capability.REGISTRY_WRITE),
+            "session": session,
+            "today": today,
+            "age_on": today if this_month else month_end(period),
             **_month_nav(period),
         },
     )

@@ -29,8 +29,16 @@ from posyandu.measurements import services
 from posyandu.measurements.assessment import (
     Assessment,
 )
-from posyandu.measurements.charts import child_charts, weight_for_age_chart
-from posyandu.measurements.display import assessment_rows, gain_text, month_strip, saved_message
+from posyandu.measurements.charts import chart_legend, child_charts, weight_for_age_chart
+from posyandu.measurements.display import (
+    PlainResult,
+    assessment_result,
+    assessment_rows,
+    gain_text,
+    month_strip,
+    saved_message,
+    visit_result,
+)
 from posyandu.measurements.forms import SessionPickForm, VisitForm, new_visit_initial
 from posyandu.measurements.models import PosyanduSession, Visit
 from posyandu.measurements.selectors import (
@@ -80,9 +88,11 @@ def child_page(request: HttpRequest, pk: int) -> HttpResponse:
         "measurements/child.html",
         {
             "child": child,
-            "visits": list(reversed(visits)),
+            "visits": [(v, visit_result(v)) for v in reversed(visits)],
             "latest": latest,
+            "latest_result": visit_result(latest) if latest else None,
             "strip": month_strip(child, visits, today),
+            "legend": chart_legend(),
             "charts": charts,
             "head_chart": any(c.spec.indicator == "hcfa" for c in charts),
             "today": today,
@@ -191,8 +201,18 @@ def _visit_context(
         "rows": assessment_rows(assessment) if assessment else [],
         "gain": gain,
         "gain_text": gain_text(gain.status, gain.gain_g, gain.kbm_g, gain.is_2t) if gain else "",
+        "result": _typed_result(assessment, gain),
+        "previous_result": visit_result(previous) if previous else None,
         "today": timezone.localdate(),
     }
+
+
+def _typed_result(
+    assessment: Assessment | None, gain: services.GainResult | None
+) -> PlainResult | None:
+    if assessment is None:
+        return None
+    return assessment_result(assessment, gain.status if gain else "", bool(gain and gain.is_2t))
 
 
 def _gain_preview(
@@ -423,5 +443,6 @@ def visit_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": assessment_rows(assessment) if assessment else [],
         "gain": gain,
         "gain_text": gain_text(gain.status, gain.gain_g, gain.kbm_g, gain.is_2t) if gain else "",
+        "result": _typed_result(assessment, gain),
     }
     return render(request, "measurements/visit_form.html#preview", context)

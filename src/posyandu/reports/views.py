@@ -15,7 +15,7 @@ from posyandu.accounts.scope import Scope
 from posyandu.areas.hierarchy import LEVEL_ORDER, Area, UnknownArea, area_by_key
 from posyandu.core.ui import month_from_query, month_nav
 from posyandu.policy import DS_TARGET
-from posyandu.reports.aggregates import previous_month
+from posyandu.policy.reporting import REPORT_MONTH
 from posyandu.reports.charts import skdn_trend_svg
 from posyandu.reports.selectors import (
     RATIOS,
@@ -26,19 +26,13 @@ from posyandu.reports.selectors import (
     skdn_trend,
 )
 
-FRESH_MONTH_DAYS = 7
-"""A month under a week old has hardly any weighing yet: reports open on the one before."""
-
-
-def default_period(today: dt.date) -> dt.date:
-    this_month = today.replace(day=1)
-    return previous_month(this_month) if today.day <= FRESH_MONTH_DAYS else this_month
-
 
 def _period(request: HttpRequest) -> dt.date:
     today = timezone.localdate()
     return month_from_query(
-        request.GET.get("bulan"), this_month=today.replace(day=1), default=default_period(today)
+        request.GET.get("bulan"),
+        this_month=today.replace(day=1),
+        default=REPORT_MONTH.default_period(today),
     )
 
 

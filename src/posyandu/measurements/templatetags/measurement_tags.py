@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from posyandu.core.i18n import growth_lang
 from posyandu.core.ui import decimal_comma
 from posyandu.growth.classify import label
+from posyandu.measurements.display import PlainResult, visit_result
+from posyandu.measurements.models import Visit
 from posyandu.policy import DAYS_PER_MONTH
 
 register = template.Library()
@@ -89,3 +91,9 @@ def gain_sign(grams: int | None) -> str:
     if grams is None:
         return ""
     return f"{grams:+d} g".replace("-", "−")
+
+
+@register.filter
+def result_of(visit: Visit | None) -> PlainResult | None:
+    """The plain-language result of a stored visit (:func:`visit_result`)."""
+    return visit_result(visit) if visit is not None else None
