@@ -116,6 +116,15 @@ URLS: dict[str, Row] = {
         kwargs=(("pk", "posyandu"),),
         get_needs=Capability.DATA_EXPORT,
         post_needs=Capability.DATA_EXPORT,
+    "reports:prevalence": Row(),
+    "reports:dashboard": Row(
+        roles=frozenset({Role.BIDAN, Role.TENAGA_GIZI, Role.PUSKESMAS, Role.DINKES, Role.ADMIN})
+    ),
+    # The site's visit (weight only, 30 days ago) is in the denominator of underweight.
+    "reports:prevalence_children": Row(
+        child_data=True,
+        query="?indikator=underweight&bagian=d&dari=2000-01-01&sampai=2100-01-01"
+        "&wilayah=posyandu:{posyandu}",
     ),
     "campaigns:list": Row(),
     "exchange:eppgbm_export": Row(roles=frozenset({Role.PUSKESMAS, Role.DINKES, Role.ADMIN})),

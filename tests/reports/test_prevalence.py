@@ -195,3 +195,183 @@ def test_a_puskesmas_sees_only_its_own_children(town):
 
     with pytest.raises(Http404):
         prevalence_report(scope, find_area("PSY-B"), MARCH)
+
+
+# --- pages, exports and the command line ---------------------------------------------
+
+
+def _csv_rows(path):
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_report_prevalence_writes_the_city_and_each_kecamatan(town, tmp_path):
+    from posyandu.cli import main
+
+    out = tmp_path / "prev.csv"
+    code = main(
+        [
+            "report",
+            "prevalence",
+            "--area",
+            "64.74",
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-03-31",
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0
+    rows = _csv_rows(out)
+    assert list(rows[0])[:10] == [
+        "area_code",
+        "area_name",
+        "indicator",
+        "sex",
+        "age_group",
+        "numerator",
+        "denominator",
+        "prevalence_pct",
+        "ci_low_pct",
+        "ci_high_pct",
+    ]
+    assert {r["area_code"] for r in rows} == {"64.74", "64.74.01", "64.74.02", "PKM-BU", "PKM-BS"}
+    city = {
+        (r["indicator"], r["sex"], r["age_group"]): r for r in rows if r["area_code"] == "64.74"
+    }
+    stunting = city[("stunting", "all", "all")]
+    assert (stunting["numerator"], stunting["denominator"]) == ("3", "5")
+    assert (stunting["prevalence_pct"], stunting["ci_low_pct"], stunting["ci_high_pct"]) == (
+        "60.00",
+        "23.07",
+        "88.24",
+    )
+    assert city[("wasting", "1", "36-47")]["numerator"] == "1"  # Dodi's oedema
+    assert city[("overweight", "all", "all")]["numerator"] == "1"
+    assert {r["indicator"] for r in rows} == set(INDICATORS)
+    assert {r["sex"] for r in rows} == {"all", "1", "2"}
+    assert {r["age_group"] for r in rows} == {
+        "all",
+        "0-5",
+        "6-11",
+        "12-23",
+        "24-35",
+        "36-47",
+        "48-59",
+    }
+    # 5 areas x 8 indicators x (3 sexes x 7 age groups)
+    assert len(rows) == 5 * 8 * 21
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--area", "99.99", "--from", "2025-03-01", "--to", "2025-03-31"],
+        ["--area", "64.74", "--from", "2025-13-01", "--to", "2025-03-31"],
+        ["--area", "64.74", "--from", "2025-03-31", "--to", "2025-03-01"],
+    ],
+)
+def test_report_prevalence_bad_arguments_exit_2_with_one_line(town, tmp_path, capsys, args):
+    from posyandu.cli import main
+
+    assert main(["report", "prevalence", *args, "-o", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_the_page_shows_every_indicator_with_its_interval_and_links(town, client):
+    from posyandu.core.models import AuditLog
+    from tests.factories import dinkes_of
+
+    client.force_login(dinkes_of(town.kota))
+    response = client.get("/laporan/prevalensi/?bulan=2025-03")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "60,0%" in text and "23,1–88,2" in text  # stunting 3/5
+    assert "Wilson" in text
+    assert "indikator=stunting&amp;bagian=n" in text
+    listing = client.get(
+        "/laporan/prevalensi/anak/?bulan=2025-03&indikator=stunting&bagian=n&jk=all&umur=all"
+    )
+    assert [n for n in ("Ani", "Budi", "Fajar", "Cici") if n in listing.content.decode()] == [
+        "Ani",
+        "Budi",
+        "Fajar",
+    ]
+    assert AuditLog.objects.filter(action="view", object_type="children.child").exists()
+
+
+def test_exports_have_a_header_block_and_are_audited(town, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    from posyandu.core.models import AuditLog
+    from tests.factories import dinkes_of
+
+    client.force_login(dinkes_of(town.kota))
+    response = client.get("/laporan/prevalensi/?bulan=2025-03&format=csv")
+    text = response.content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("Laporan,Prevalensi")
+    assert lines[1].startswith("Wilayah,Bontang (64.74)")
+    assert lines[2] == "Periode,03/2025"
+    assert "Wilson" in lines[3] and lines[4].startswith("Dibuat,") and lines[5].startswith("Oleh,")
+    assert "64.74,Bontang,stunting,all,all,3,5,60.0,23.07,88.24" in text
+    export = AuditLog.objects.get(action="export", object_type="reports.table")
+    assert export.changes["area"] == "64.74" and export.changes["format"] == "csv"
+    assert export.kota_id == town.kota.pk
+
+    listing = client.get(
+        "/laporan/prevalensi/anak/?bulan=2025-03&indikator=stunting&bagian=n&format=xlsx"
+    )
+    sheet = load_workbook(io.BytesIO(listing.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][:2] == ["Laporan", "Daftar anak"]
+    assert [row[1] for row in values[8:]] == ["Ani", "Budi", "Fajar"]
+    children_export = AuditLog.objects.filter(action="export", object_type="children.child")
+    assert children_export.count() == 1
+    assert set(children_export.get().changes["children"]) == set(
+        Visit.objects.filter(child__name__in=["Ani", "Budi", "Fajar"]).values_list(
+            "child_id", flat=True
+        )
+    )
+
+
+def test_a_puskesmas_cannot_see_another_puskesmas_numbers_by_url_or_export(town, client):
+    b = find_area("PKM-BS")
+    client.force_login(bidan_of(town.puskesmas_a))
+    for url in (
+        f"/laporan/prevalensi/?wilayah=puskesmas:{b.pk}&bulan=2025-03",
+        f"/laporan/prevalensi/?wilayah=puskesmas:{b.pk}&bulan=2025-03&format=csv",
+        f"/laporan/prevalensi/anak/?wilayah=puskesmas:{b.pk}&bulan=2025-03&indikator=stunting",
+        f"/laporan/dasbor/?wilayah=puskesmas:{b.pk}&bulan=2025-03",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_the_dashboard_shows_the_headline_trend_and_areas(town, client):
+    from tests.factories import dinkes_of
+
+    client.force_login(dinkes_of(town.kota))
+    response = client.get("/laporan/dasbor/?bulan=2025-03")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "60,0%" in text  # stunting 3/5
+    assert "<svg" in text and "polyline" in text
+    assert "Bontang Utara" in text and "Bontang Selatan" in text
+    by_posyandu = client.get("/laporan/dasbor/?bulan=2025-03&tingkat=posyandu").content.decode()
+    assert by_posyandu.index("Posyandu Anggrek") < by_posyandu.index(
+        "Posyandu Melati"
+    )  # 100% > 50%
+
+
+def test_a_kader_has_no_dashboard(town, client):
+    from tests.factories import kader_of
+
+    client.force_login(kader_of(town.posyandu_a))
+    assert client.get("/laporan/dasbor/").status_code == 404

@@ -313,6 +313,90 @@ def report_posyandu_aktif(args: argparse.Namespace) -> int:
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         writer.writerows(csv_rows(result))
+
+
+PREVALENCE_COLUMNS = [
+    "area_code",
+    "area_name",
+    "indicator",
+    "sex",
+    "age_group",
+    "numerator",
+    "denominator",
+    "prevalence_pct",
+    "ci_low_pct",
+    "ci_high_pct",
+    "level",
+    "z_indicator",
+    "z_n",
+    "z_mean",
+    "z_sd",
+    "measured",
+    "sasaran",
+    "coverage_pct",
+    "date_from",
+    "date_to",
+]
+
+
+def _pct2(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _period(args: argparse.Namespace) -> Any:
+    from posyandu.reports.prevalence_selectors import Period
+
+    date_from = _date(args.date_from, "--from")
+    date_to = _date(args.date_to, "--to")
+    if date_to < date_from:
+        raise CommandProblem(f"--to {args.date_to} is before --from {args.date_from}")
+    return Period(date_from, date_to)
+
+
+def report_prevalence(args: argparse.Namespace) -> int:
+    from posyandu.accounts.scope import Scope
+    from posyandu.policy.prevalence import PREVALENCE
+    from posyandu.reports.prevalence import breakdowns
+    from posyandu.reports.prevalence_selectors import prevalence_report
+
+    area = _area(args.area)
+    period = _period(args)
+    root, below = prevalence_report(Scope.for_command_line(), area, period)
+    below.sort(key=lambda row: (row.area.level, row.area.code))
+    with _output(args.output) as out:
+        writer = csv.writer(out)
+        writer.writerow(PREVALENCE_COLUMNS)
+        for row in [root, *below]:
+            for indicator in PREVALENCE.indicators:
+                for sex, age_group in breakdowns():
+                    estimate = row.prevalence.estimate(indicator, sex, age_group)
+                    ci = estimate.ci_pct
+                    z = row.prevalence.z_stats(indicator.z, sex, age_group)
+                    whole_area = sex == "all" and age_group == "all"
+                    writer.writerow(
+                        [
+                            row.area.code,
+                            row.area.name,
+                            indicator.code,
+                            sex,
+                            age_group,
+                            estimate.numerator,
+                            estimate.denominator,
+                            _pct2(estimate.pct),
+                            _pct2(ci[0] if ci else None),
+                            _pct2(ci[1] if ci else None),
+                            row.area.level,
+                            indicator.z,
+                            z.n,
+                            "" if z.mean is None else f"{z.mean:.3f}",
+                            "" if z.sd is None else f"{z.sd:.3f}",
+                            row.prevalence.total("measured", sex, age_group),
+                            row.sasaran if whole_area else "",
+                            _pct2(row.coverage_pct) if whole_area else "",
+                            period.date_from.isoformat(),
+                            period.date_to.isoformat(),
+                        ]
+                    )
     return 0
 
 
@@ -383,3 +467,13 @@ def add_commands(commands: Any) -> None:
     aktif.add_argument("--year", required=True, metavar="YYYY")
     aktif.add_argument("-o", "--output", required=True, metavar="FILE.csv")
     aktif.set_defaults(handler=_run(report_posyandu_aktif))
+    prevalence = report_sub.add_parser(
+        "prevalence",
+        help="stunting, wasting, underweight and overweight with 95%% Wilson intervals, "
+        "by sex and WHO age group, of an area and each area one level below it",
+    )
+    prevalence.add_argument("--area", required=True, metavar="CODE")
+    prevalence.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    prevalence.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    prevalence.add_argument("-o", "--output", required=True, metavar="FILE.csv")
+    prevalence.set_defaults(handler=_run(report_prevalence))

@@ -20,7 +20,7 @@ from django.db.models import Sum
 from django.http import Http404
 
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import BELOW, Area, area_q
+from posyandu.areas.hierarchy import BELOW, Area, Level, area_q
 from posyandu.areas.models import Posyandu
 from posyandu.children.models import Child
 from posyandu.core import audit
@@ -202,6 +202,36 @@ def prevalence_report(
     ]
 
 
+def prevalence_by_level(
+    scope: Scope, area: Area, period: Period, level: Level, join: str
+) -> list[AreaPrevalence]:
+    """The month's prevalence of every area of ``level`` inside ``area`` (reached
+    from a Posyandu by ``join``, "" for the Posyandu themselves), with its S."""
+    if not period.is_one_month:
+        raise ValueError("areas of a level are read for one month")
+    prefix = f"posyandu__{join}" if join else "posyandu"
+    keys = (f"{prefix}__pk", f"{prefix}__code", f"{prefix}__name")
+    by_area: dict[tuple[int, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in (
+        PrevalenceCell.objects.filter(scope.rows_in(area), period=period.date_from)
+        .values(*keys, "sex", "age_group")
+        .annotate(**_SUMS)
+    ):
+        by_area[(row[keys[0]], row[keys[1]], row[keys[2]])].append(row)
+    sasaran = {
+        row[keys[0]]: int(row["s"] or 0)
+        for row in MonthlyAggregate.objects.filter(scope.rows_in(area), period=period.date_from)
+        .values(keys[0])
+        .annotate(s=Sum("s"))
+    }
+    return [
+        AreaPrevalence(
+            Area(level, pk, code, name), Prevalence(_from_rows(rows)), sasaran.get(pk, 0)
+        )
+        for (pk, code, name), rows in by_area.items()
+    ]
+
+
 def _sum(cells: Iterable[tuple[Key | None, dict[str, int]]]) -> dict[Key, Counter[str]]:
     totals: dict[Key, Counter[str]] = {}
     for key, counts in cells:
@@ -245,15 +275,23 @@ def prevalence_trend(
 # --- the children behind a number --------------------------------------------------------
 
 
+PAGE_SIZE = 100
+
+
 @dataclass(frozen=True)
 class PrevalenceChildren:
     rows: list[ChildMeasured]
+    """The children of the page asked for (all of them without a page)."""
+    in_scope: int
+    """How many of the children behind the number the user may see."""
     elsewhere: int
     """Counted here, but registered now outside the user's area (moved away)."""
+    page: int = 1
+    pages: int = 1
 
     @property
     def total(self) -> int:
-        return len(self.rows) + self.elsewhere
+        return self.in_scope + self.elsewhere
 
 
 @dataclass(frozen=True)
@@ -273,10 +311,12 @@ def children_behind_prevalence(
     part: str,
     sex: int | str = ALL,
     age_group: str = ALL,
+    page: int | None = None,
 ) -> PrevalenceChildren:
     """The children counted in the numerator (``part="n"``) or the denominator
     (``part="d"``) of ``indicator`` for this area, period, sex and age group,
-    within the user's scope (audited as shown)."""
+    within the user's scope, by name: one page of :data:`PAGE_SIZE` or, without
+    ``page``, all of them (audited as shown)."""
     if part not in ("n", "d"):
         raise Http404
     name = indicator.numerator if part == "n" else indicator.denominator
@@ -290,11 +330,13 @@ def children_behind_prevalence(
         and (sex == ALL or key[0] == sex)
         and (age_group == ALL or key[1] == age_group)
     }
-    children = (
-        Child.objects.filter(pk__in=list(chosen), posyandu__in=scope.posyandu())
-        .select_related("posyandu")
-        .order_by("name", "pk")
-    )
+    children = Child.objects.filter(pk__in=list(chosen), posyandu__in=scope.posyandu())
+    in_scope = children.count()
+    pages = max(1, -(-in_scope // PAGE_SIZE))
+    ordered = children.select_related("posyandu").order_by("name", "pk")
+    if page is not None:
+        page = min(max(page, 1), pages)
+        ordered = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     found = [
         ChildMeasured(
             child=child,
@@ -302,7 +344,7 @@ def children_behind_prevalence(
             visit_id=chosen[child.pk]["pk"],
             z={i: chosen[child.pk][f"z_{i}"] for i in Z_INDICATORS},
         )
-        for child in children
+        for child in ordered
     ]
     audit.shown([row.child for row in found])
-    return PrevalenceChildren(found, len(chosen) - len(found))
+    return PrevalenceChildren(found, in_scope, len(chosen) - in_scope, page or 1, pages)

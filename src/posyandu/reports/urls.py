@@ -1,10 +1,13 @@
 from django.urls import path
 
-from posyandu.reports import kader_score_views, views
+from posyandu.reports import dashboard, kader_score_views, prevalence_views, views
 
 app_name = "reports"
 urlpatterns = [
     path("skdn/", views.skdn_page, name="skdn"),
     path("skdn/anak/", views.skdn_children, name="skdn_children"),
     path("kader-terbaik/", kader_score_views.kader_of_the_year_page, name="kader_of_the_year"),
+    path("prevalensi/", prevalence_views.prevalence_page, name="prevalence"),
+    path("prevalensi/anak/", prevalence_views.prevalence_children, name="prevalence_children"),
+    path("dasbor/", dashboard.dashboard, name="dashboard"),
 ]
