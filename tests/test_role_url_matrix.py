@@ -116,6 +116,7 @@ URLS: dict[str, Row] = {
         kwargs=(("pk", "posyandu"),),
         get_needs=Capability.DATA_EXPORT,
         post_needs=Capability.DATA_EXPORT,
+    ),
     "reports:prevalence": Row(),
     "reports:dashboard": Row(
         roles=frozenset({Role.BIDAN, Role.TENAGA_GIZI, Role.PUSKESMAS, Role.DINKES, Role.ADMIN})

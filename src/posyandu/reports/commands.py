@@ -313,6 +313,7 @@ def report_posyandu_aktif(args: argparse.Namespace) -> int:
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         writer.writerows(csv_rows(result))
+    return 0
 
 
 PREVALENCE_COLUMNS = [
