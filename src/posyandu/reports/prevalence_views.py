@@ -18,6 +18,7 @@ from posyandu.accounts.scope import Scope
 from posyandu.areas.hierarchy import Area, UnknownArea, area_by_key
 from posyandu.core.ui import month_from_query, month_nav, query_id
 from posyandu.policy.prevalence import PREVALENCE, Indicator
+from posyandu.policy.reporting import REPORT_MONTH
 from posyandu.reports import exports
 from posyandu.reports.prevalence import AGE_GROUP_CODES, ALL, SEXES, Estimate, Prevalence
 from posyandu.reports.prevalence_selectors import (
@@ -28,7 +29,6 @@ from posyandu.reports.prevalence_selectors import (
     prevalence_report,
 )
 from posyandu.reports.selectors import home_area
-from posyandu.reports.views import default_period
 
 HEADLINE = ("stunting", "wasting", "underweight")
 
@@ -55,7 +55,9 @@ def period_from(request: HttpRequest) -> Period:
     if date_from and date_to and date_from <= date_to and date_from.year >= 1900:
         return Period(date_from, min(date_to, today))
     month = month_from_query(
-        request.GET.get("bulan"), this_month=today.replace(day=1), default=default_period(today)
+        request.GET.get("bulan"),
+        this_month=today.replace(day=1),
+        default=REPORT_MONTH.default_period(today),
     )
     return Period.month(month)
 
