@@ -90,12 +90,16 @@ VISIT = (("pk", "visit"),)
 CADRE = (("pk", "cadre"),)
 TRAINING = (("pk", "training"),)
 HEALTH_WORKERS = frozenset({Role.BIDAN, Role.TENAGA_GIZI, Role.PUSKESMAS, Role.DINKES, Role.ADMIN})
+USER = (("pk", "user"),)
+MANAGERS = frozenset({Role.PUSKESMAS, Role.DINKES, Role.ADMIN})
 
 
 URLS: dict[str, Row] = {
     "administration:home": Row(),
     "core:healthz": Row(public=True),
     "administration:audit": Row(roles=frozenset({Role.ADMIN, Role.DINKES}), child_data=True),
+    # The export names the children of the rows it holds: its own EXPORT row lists them.
+    "administration:audit_export": Row(roles=frozenset({Role.ADMIN, Role.DINKES}), child_data=True),
     "administration:policy": Row(roles=frozenset({Role.ADMIN, Role.DINKES})),
     "administration:area_import": Row(roles=frozenset({Role.ADMIN})),
     "accounts:login": Row(public=True),
@@ -104,6 +108,15 @@ URLS: dict[str, Row] = {
     "accounts:unlock": Row(
         kwargs=(("pk", "user"),), post_only=True, post_needs=Capability.USERS_MANAGE
     ),
+    "accounts:password_change": Row(),
+    # User management: "inside" is the kader of a site the manager's area holds, so a
+    # Puskesmas gets 404 for the kader of the other Puskesmas (B) and of another kota (X).
+    "accounts:users": Row(roles=MANAGERS),
+    "accounts:user_new": Row(roles=MANAGERS),
+    "accounts:users_import": Row(roles=MANAGERS),
+    "accounts:user_detail": Row(kwargs=USER, roles=MANAGERS),
+    "accounts:user_reset_password": Row(kwargs=USER, roles=MANAGERS, post_only=True),
+    "accounts:user_set_active": Row(kwargs=USER, roles=MANAGERS, post_only=True),
     "measurements:posyandu_list": Row(),
     "measurements:posyandu_detail": Row(kwargs=(("pk", "posyandu"),), child_data=True),
     "children:list": Row(child_data=True),

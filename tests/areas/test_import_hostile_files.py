@@ -30,7 +30,7 @@ def _xlsx_like() -> bytes:
 
 
 BINARY_FILES = {
-    # 0x81 is undefined in cp1252 too: this crashed _decode with UnicodeDecodeError.
+    # 0x81 is undefined in cp1252 too: this crashed decode_csv with UnicodeDecodeError.
     "every byte value": bytes(range(256)) * 8,
     "xlsx (zip)": _xlsx_like(),
     "png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),

@@ -4,12 +4,26 @@ from django.utils.translation import gettext_lazy as _
 
 from posyandu.accounts.models import User
 
+# The admin is the system administrators' tool (the app's own pages manage logins
+# for Puskesmas and Dinkes); its titles name the app, not "Administrasi Django".
+admin.site.site_header = _("Posyandu · administrasi sistem")
+admin.site.site_title = _("Posyandu · administrasi sistem")
+admin.site.index_title = _("Data dan pengaturan sistem")
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     """Django's user admin plus the role and the area the role is bound to."""
 
-    list_display = ("username", "first_name", "last_name", "role", "area", "is_active")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "role",
+        "area",
+        "is_active",
+        "must_change_password",
+    )
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "first_name", "last_name", "email")
     autocomplete_fields = ("posyandu", "puskesmas", "kota")
@@ -19,7 +33,7 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
         (
             _("Peran dan wilayah"),
             {
-                "fields": ("role", "posyandu", "puskesmas", "kota"),
+                "fields": ("role", "posyandu", "puskesmas", "kota", "must_change_password"),
                 "description": _(
                     "Kader: isi posyandu. Bidan, tenaga gizi, admin Puskesmas: isi puskesmas. "
                     "Dinas Kesehatan: isi kota. Administrator: kosongkan."

@@ -1,11 +1,13 @@
-"""The login form."""
+"""The login form and the forms of user management."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,3 +33,40 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(self.username_field.max_length or 150))
+
+
+class NewLoginForm(forms.Form):
+    """A new login of one role: its name and the one area field that role uses."""
+
+    username = forms.CharField(
+        label=_("Nama pengguna (untuk masuk)"),
+        max_length=150,
+        help_text=_("Huruf, angka dan . - _ saja, tanpa spasi; misalnya siti.melati"),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
+    )
+    first_name = forms.CharField(label=_("Nama depan"), max_length=150)
+    last_name = forms.CharField(label=_("Nama belakang"), max_length=150, required=False)
+
+    def __init__(
+        self, *args: Any, area_label: str, areas: QuerySet[Model] | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if areas is not None:
+            self.fields["area"] = forms.ModelChoiceField(
+                label=area_label,
+                queryset=areas,
+                empty_label=None if areas.count() == 1 else "—",
+            )
+
+
+MAX_USERS_CSV_BYTES = 1024 * 1024
+
+
+class UsersCsvForm(forms.Form):
+    file = forms.FileField(label=_("Berkas CSV"))
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_USERS_CSV_BYTES:
+            raise forms.ValidationError(_("Berkas terlalu besar (paling besar 1 MB)."))
+        return upload

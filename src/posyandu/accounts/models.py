@@ -33,6 +33,10 @@ class User(AbstractUser):
     kota = models.ForeignKey(
         Kota, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
+    # Set when someone else chose the password (a new login, a reset): the
+    # owner picks their own at the next login. False by default, so accounts
+    # made before this field, by createsuperuser or by the demo keep working.
+    must_change_password = models.BooleanField(_("harus mengganti sandi"), default=False)
 
     class Meta:
         verbose_name = _("pengguna")
@@ -54,14 +58,30 @@ class User(AbstractUser):
 
     @property
     def area_label(self) -> str:
-        area = {
+        area = self.area
+        return str(area) if area is not None else str(_("Seluruh sistem"))
+
+    @property
+    def area(self) -> Kota | Posyandu | Puskesmas | None:
+        """The area the role is bound to (None for an administrator)."""
+        return {
             Role.KADER: self.posyandu,
             Role.BIDAN: self.puskesmas,
             Role.TENAGA_GIZI: self.puskesmas,
             Role.PUSKESMAS: self.puskesmas,
             Role.DINKES: self.kota,
         }.get(Role(self.role))
-        return str(area) if area is not None else str(_("Seluruh sistem"))
+
+    @property
+    def audit_kota_id(self) -> int | None:
+        """The kota of the user's area, so a Dinkes sees its own city's account changes."""
+        if self.role == Role.KADER and self.posyandu is not None:
+            return self.posyandu.audit_kota_id
+        if self.role in PUSKESMAS_ROLES and self.puskesmas is not None:
+            return int(self.puskesmas.kota_id)
+        if self.role == Role.DINKES and self.kota_id is not None:
+            return int(self.kota_id)
+        return None
 
     @property
     def capabilities(self) -> frozenset[str]:

@@ -93,6 +93,16 @@ the city and manages campaigns, trainings and policy; the administrator
 manages the system."""
 
 
+ASSIGNABLE_ROLES: Final[dict[Role, tuple[Role, ...]]] = {
+    Role.PUSKESMAS: (Role.KADER, Role.BIDAN, Role.TENAGA_GIZI),
+    Role.DINKES: (Role.KADER, Role.BIDAN, Role.TENAGA_GIZI, Role.PUSKESMAS, Role.DINKES),
+    Role.ADMIN: tuple(Role),
+}
+"""The roles whose logins each managing role creates and manages (always within
+its area): a Puskesmas its kader, bidan and tenaga gizi, never a Dinkes or an
+administrator; a Dinkes everyone of its kota but administrators."""
+
+
 class Scope:
     """The area and rights of one user (an anonymous user has none)."""
 
@@ -244,6 +254,13 @@ class Scope:
             return area_by_key(f"{Level.KOTA}:{user.kota_id}")
         kota = self.kota().order_by("code").first()
         return area_by_key(f"{Level.KOTA}:{kota.pk}") if kota is not None else None
+
+    def assignable_roles(self) -> tuple[Role, ...]:
+        """The roles whose logins the user manages (none without ``USERS_MANAGE``)."""
+        role = self.role
+        if role is None or not self.may(Capability.USERS_MANAGE):
+            return ()
+        return ASSIGNABLE_ROLES.get(role, ())
 
     def writable_posyandu(self, capability: Capability) -> QuerySet[Posyandu]:
         """The Posyandu where the user may do ``capability`` (empty if the role may not)."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from axes.models import AccessAttempt
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Model, Q, QuerySet, Sum
 
 from posyandu.accounts.models import PUSKESMAS_ROLES, Role, User
 from posyandu.accounts.scope import Scope
+from posyandu.areas.models import Kota, Posyandu, Puskesmas
 
 
 def users_in_area(scope: Scope) -> QuerySet[User]:
@@ -50,3 +51,40 @@ def users_with_failed_logins(scope: Scope) -> list[tuple[User, int]]:
     users = users_in_area(scope).filter(username__in=list(failures)).order_by("username")
     found = [(user, int(failures[user.username] or 0)) for user in users]
     return sorted(found, key=lambda pair: -pair[1])
+
+
+def manageable_users(scope: Scope) -> QuerySet[User]:
+    """The users whose logins ``scope``'s user manages: those of its area with a role
+    it may assign (a Puskesmas: its kader, bidan and tenaga gizi). Anything else,
+    another Puskesmas's users among them, is out of reach (404)."""
+    roles = scope.assignable_roles()
+    if not roles:
+        return User.objects.none()
+    return (
+        users_in_area(scope)
+        .filter(role__in=[str(r) for r in roles])
+        .select_related("posyandu", "puskesmas", "kota")
+    )
+
+
+def area_choices(scope: Scope, role: Role) -> QuerySet[Model] | None:
+    """Where a new login of ``role`` may be bound, within the manager's area: a
+    kader's Posyandu, a bidan's / tenaga gizi's / Puskesmas admin's Puskesmas, a
+    Dinkes user's kota; None for an administrator (bound to no area)."""
+    if role == Role.KADER:
+        return scope.posyandu().filter(is_active=True).order_by("name")  # type: ignore[return-value]
+    if role in PUSKESMAS_ROLES:
+        return scope.puskesmas().order_by("name")  # type: ignore[return-value]
+    if role == Role.DINKES:
+        return scope.kota().order_by("name")  # type: ignore[return-value]
+    return None
+
+
+def area_by_code(scope: Scope, role: Role, code: str) -> Posyandu | Puskesmas | Kota | None:
+    """The area of ``role`` with this code within the manager's area, or None."""
+    choices = area_choices(scope, role)
+    if choices is None:
+        return None
+    found = choices.filter(code=code).first()
+    assert found is None or isinstance(found, Posyandu | Puskesmas | Kota)
+    return found

@@ -11,22 +11,34 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from posyandu.accounts.models import Role
 from posyandu.accounts.scope import Capability, Scope
-from posyandu.administration.forms import AreaCsvForm, PolicyChoiceForm
+from posyandu.accounts.selectors import manageable_users
+from posyandu.administration import audit_log
+from posyandu.administration.forms import AreaCsvForm, AuditFilterForm, PolicyChoiceForm
 from posyandu.areas.importer import import_areas
 from posyandu.children.models import Child
 from posyandu.core import audit
-from posyandu.core.models import AuditLog, PolicyChoice, PolicyKey
+from posyandu.core.models import AuditAction, AuditLog, PolicyChoice, PolicyKey
 from posyandu.core.policy_in_force import SCHEDULES, PoliciesInForce
 from posyandu.core.services import choose_policy
-from posyandu.core.ui import add_service_errors, query_text
+from posyandu.core.templatetags.ui_tags import thousands
+from posyandu.core.ui import add_service_errors
 from posyandu.measurements.services import recompute_weight_gain
+
+AUDIT_PAGE_SIZE = 50
+MAX_AUDIT_EXPORT_ROWS = 50_000
+"""One export file at most: the file is built in memory (about 10 MB at this size)
+so that its own audit row can name every child in it; a wider one asks for a
+narrower date range."""
 
 
 @login_required
@@ -38,28 +50,88 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("measurements:posyandu_list")
 
 
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def _audit_query(request: HttpRequest) -> tuple[Scope, AuditFilterForm, QuerySet[AuditLog]]:
+    """The reader's scope (404 for roles without the audit log), the filter form and
+    the entries it selects (none while the form has errors)."""
     scope = Scope.of(request.user)
     scope.hide_unless(Capability.AUDIT_READ)
-    entries = AuditLog.objects.select_related("user")
-    if not scope.is_system_wide:
-        entries = entries.filter(kota__in=scope.kota())
-    object_type = query_text(request.GET.get("jenis"), max_length=50)
-    if object_type:
-        entries = entries.filter(object_type=object_type)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    named = [
+    form = AuditFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return scope, form, AuditLog.objects.none()
+    filters = audit_log.filters_from(form.cleaned_data if request.GET else {})
+    return scope, form, audit_log.filtered(scope, filters).select_related("user")
+
+
+def _manageable_ids(scope: Scope, entries: list[AuditLog]) -> set[int]:
+    ids = [
         int(e.object_id)
-        for e in page.object_list
-        if e.object_type == Child._meta.label_lower
-        and e.object_id.isascii()
-        and e.object_id.isdigit()
+        for e in entries
+        if e.object_type == audit_log.USER_TYPE and e.object_id.isascii() and e.object_id.isdigit()
     ]
+    return set(manageable_users(scope).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+@login_required
+def audit_log_page(request: HttpRequest) -> HttpResponse:
+    """The trail of the reader's kota, newest first, 50 a page, with filters."""
+    scope, form, entries = _audit_query(request)
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    rows = audit_log.describe(scope, shown, manageable=_manageable_ids(scope, shown))
+    named = {c.pk for row in rows for c in row.children if c.name is not None}
     audit.shown(Child.objects.filter(pk__in=named).select_related("posyandu"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    all_children = query.copy()
+    all_children.pop("anak_id", None)
     return render(
-        request, "administration/audit_log.html", {"page": page, "object_type": object_type}
+        request,
+        "administration/audit_log.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "query_all_children": all_children.urlencode(),
+            "child_filter": form.child_id,
+            "max_export": MAX_AUDIT_EXPORT_ROWS,
+        },
     )
+
+
+@login_required
+def audit_log_export(request: HttpRequest) -> HttpResponse:
+    """The filtered trail as CSV; the export is itself a row of the trail, naming the
+    filters, the number of rows and the children it names."""
+    scope, form, entries = _audit_query(request)
+    count = entries.count()
+    if count > MAX_AUDIT_EXPORT_ROWS:
+        messages.error(
+            request,
+            _(
+                "%(n)s baris terlalu banyak untuk satu berkas (paling banyak %(max)s): "
+                "persempit tanggal atau saringan lain."
+            )
+            % {"n": thousands(count), "max": thousands(MAX_AUDIT_EXPORT_ROWS)},
+        )
+        return redirect(f"{reverse('administration:audit')}?{request.GET.urlencode()}")
+    chosen = list(entries)
+    rows = audit_log.describe(scope, chosen, manageable=set())
+    named = sorted({c.pk for row in rows for c in row.children if c.name is not None})
+    data = audit_log.write_csv(rows)
+    filters = audit_log.filters_from(form.cleaned_data if request.GET else {})
+    audit.record(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        object_type=AuditLog._meta.label_lower,
+        object_repr=_("Log audit, %(n)s baris") % {"n": thousands(len(rows))},
+        changes={"rows": len(rows), "filters": filters.as_dict(), "children": named},
+        kota_id=scope.user.audit_kota_id if scope.user is not None else None,
+    )
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="log-audit-{stamp}.csv"'
+    return response
 
 
 @login_required

@@ -83,7 +83,7 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-class _Unreadable(Exception):
+class UnreadableCsv(Exception):
     """The file cannot be read as CSV at all; the message says why, in one line."""
 
     def __init__(self, line: int, message: str) -> None:
@@ -92,8 +92,8 @@ class _Unreadable(Exception):
         self.message = message
 
 
-def _not_text() -> _Unreadable:
-    return _Unreadable(
+def _not_text() -> UnreadableCsv:
+    return UnreadableCsv(
         1,
         _(
             "berkas ini bukan teks CSV (mungkin berkas Excel atau biner); "
@@ -102,7 +102,9 @@ def _not_text() -> _Unreadable:
     )
 
 
-def _decode(data: bytes | str) -> str:
+def decode_csv(data: bytes | str) -> str:
+    """The text of an uploaded CSV (UTF-8 with or without BOM, UTF-16, cp1252), or
+    ``UnreadableCsv`` for a file that is not text (shared by every CSV upload)."""
     if isinstance(data, str):
         text = data.lstrip("\ufeff")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -126,21 +128,21 @@ def _decode(data: bytes | str) -> str:
     return text
 
 
-def _csv_problem(exc: csv.Error, line: int) -> _Unreadable:
+def csv_problem(exc: csv.Error, line: int) -> UnreadableCsv:
     if "field larger than field limit" in str(exc):
         message = _(
             'ada isian lebih dari %(kb)d KB; periksa tanda kutip (") yang tidak ditutup'
         ) % {"kb": csv.field_size_limit() // 1024}
     else:
         message = _("berkas CSV rusak dan tidak bisa dibaca (%(error)s)") % {"error": exc}
-    return _Unreadable(max(line, 1), message)
+    return UnreadableCsv(max(line, 1), message)
 
 
 def _read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str]]] | None:
     """The data lines as ``(line number, values)``; None if required columns are missing.
 
     Line-level problems go to ``report``; a file the csv module cannot parse
-    raises ``_Unreadable``.
+    raises ``UnreadableCsv``.
     """
     sample = text[:2048]
     try:
@@ -151,7 +153,7 @@ def _read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str
     try:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
-        raise _csv_problem(exc, reader.line_num) from None
+        raise csv_problem(exc, reader.line_num) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         report.errors.append(
@@ -192,7 +194,7 @@ def _read_rows(text: str, report: ImportReport) -> list[tuple[int, dict[str, str
             values["level"] = level
             rows.append((line, values))
     except csv.Error as exc:
-        raise _csv_problem(exc, reader.line_num) from None
+        raise csv_problem(exc, reader.line_num) from None
     return rows
 
 
@@ -200,8 +202,8 @@ def import_areas(data: bytes | str, *, dry_run: bool = False) -> ImportReport:
     """Create or update areas from CSV text; nothing is saved if any line is bad."""
     report = ImportReport()
     try:
-        rows = _read_rows(_decode(data), report)
-    except _Unreadable as exc:
+        rows = _read_rows(decode_csv(data), report)
+    except UnreadableCsv as exc:
         # A file that cannot be read at all gets one error, not a line report.
         report.errors = [LineError(exc.line, exc.message)]
         return report

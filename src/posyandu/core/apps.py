@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "posyandu.core"
     label = "core"
-    verbose_name = "Posyandu"
+    verbose_name = _("Log audit dan aturan")

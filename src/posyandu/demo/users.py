@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import multiprocessing
 import os
-import secrets
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -24,11 +23,11 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from posyandu.accounts.models import Role, User
+from posyandu.accounts.passwords import readable_password
 from posyandu.areas.models import Kota, Posyandu, Puskesmas
 from posyandu.demo import city
 from posyandu.demo.generator import plan_posyandu
 from posyandu.demo.hashing import hash_password, start_worker
-from posyandu.demo.names import PASSWORD_WORDS
 
 CSV_NAME: Final = "demo-users.csv"
 CSV_COLUMNS: Final = ("role", "username", "password", "area_code", "area_name")
@@ -46,12 +45,6 @@ class DemoLogin:
     area_name: str
 
 
-def new_password() -> str:
-    """Two words and four digits, e.g. ``durian-camar-4821``: easy to read out."""
-    choose = secrets.SystemRandom().choice
-    return f"{choose(PASSWORD_WORDS)}-{choose(PASSWORD_WORDS)}-{secrets.randbelow(10_000):04d}"
-
-
 def _short(puskesmas_name: str) -> str:
     return slugify(puskesmas_name.removeprefix("Puskesmas "))
 
@@ -59,22 +52,26 @@ def _short(puskesmas_name: str) -> str:
 def plan_logins() -> list[DemoLogin]:
     """Every demo login with a fresh password, from the city plan (no database)."""
     logins = [
-        DemoLogin(Role.ADMIN.value, "admin", new_password(), city.KOTA_CODE, city.KOTA_NAME),
-        DemoLogin(Role.DINKES.value, "dinkes", new_password(), city.KOTA_CODE, city.KOTA_NAME),
+        DemoLogin(Role.ADMIN.value, "admin", readable_password(), city.KOTA_CODE, city.KOTA_NAME),
+        DemoLogin(Role.DINKES.value, "dinkes", readable_password(), city.KOTA_CODE, city.KOTA_NAME),
     ]
     for code, name, _kelurahan in city.PUSKESMAS:
         logins.append(
-            DemoLogin(Role.PUSKESMAS.value, f"pkm-{_short(name)}", new_password(), code, name)
+            DemoLogin(Role.PUSKESMAS.value, f"pkm-{_short(name)}", readable_password(), code, name)
         )
         logins.append(
-            DemoLogin(Role.BIDAN.value, f"bidan-{_short(name)}", new_password(), code, name)
+            DemoLogin(Role.BIDAN.value, f"bidan-{_short(name)}", readable_password(), code, name)
         )
         logins.append(
-            DemoLogin(Role.TENAGA_GIZI.value, f"gizi-{_short(name)}", new_password(), code, name)
+            DemoLogin(
+                Role.TENAGA_GIZI.value, f"gizi-{_short(name)}", readable_password(), code, name
+            )
         )
     for plan in plan_posyandu():
         username = "kader-" + slugify(plan.name.removeprefix("Posyandu "))
-        logins.append(DemoLogin(Role.KADER.value, username, new_password(), plan.code, plan.name))
+        logins.append(
+            DemoLogin(Role.KADER.value, username, readable_password(), plan.code, plan.name)
+        )
     return logins
 
 
@@ -132,6 +129,9 @@ def save_demo_users(logins: list[DemoLogin], hashes: dict[str, str]) -> None:
         user.role = login.role
         user.is_superuser = user.is_staff = login.role == Role.ADMIN
         user.is_active = True
+        # The console and demo-users.csv print these passwords for everyone to
+        # try: no forced change, so the printed logins keep working.
+        user.must_change_password = False
         user.kota = kota if login.role in (Role.ADMIN, Role.DINKES) else None
         user.puskesmas = (
             puskesmas[login.area_code]
@@ -152,6 +152,7 @@ def save_demo_users(logins: list[DemoLogin], hashes: dict[str, str]) -> None:
             "is_superuser",
             "is_staff",
             "is_active",
+            "must_change_password",
             "kota",
             "puskesmas",
             "posyandu",

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MeasurementsConfig(AppConfig):
     name = "posyandu.measurements"
+    verbose_name = _("Penimbangan")
     label = "measurements"
 
     def ready(self) -> None:
