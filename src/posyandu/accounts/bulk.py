@@ -141,30 +141,30 @@ def import_logins(scope: Scope, data: bytes | str, *, file_name: str = "") -> Bu
                 )
             )
             continue
-        data = LoginData(
+        login = LoginData(
             username=values["username"],
             first_name=values["first_name"],
             last_name=values["last_name"],
             role=role,
             area=area,
         )
-        key = data.username.strip().lower()
+        key = login.username.strip().lower()
         if key in taken:
             result.errors.append(
                 LineError(
                     line,
                     _("username: %(u)s sudah ada di baris %(other)d")
-                    % {"u": data.username.strip(), "other": taken[key]},
+                    % {"u": login.username.strip(), "other": taken[key]},
                 )
             )
             continue
         try:
-            check_login(scope, data)
+            check_login(scope, login)
         except ValidationError as exc:
             result.errors.extend(_line_errors(line, exc))
             continue
         taken[key] = line
-        logins.append(data)
+        logins.append(login)
     if result.errors:
         return result
     with transaction.atomic():

@@ -72,11 +72,11 @@ def area_choices(scope: Scope, role: Role) -> QuerySet[Model] | None:
     kader's Posyandu, a bidan's / tenaga gizi's / Puskesmas admin's Puskesmas, a
     Dinkes user's kota; None for an administrator (bound to no area)."""
     if role == Role.KADER:
-        return scope.posyandu().filter(is_active=True).order_by("name")  # type: ignore[return-value]
+        return scope.posyandu().filter(is_active=True).order_by("name")
     if role in PUSKESMAS_ROLES:
-        return scope.puskesmas().order_by("name")  # type: ignore[return-value]
+        return scope.puskesmas().order_by("name")
     if role == Role.DINKES:
-        return scope.kota().order_by("name")  # type: ignore[return-value]
+        return scope.kota().order_by("name")
     return None
 
 

@@ -101,6 +101,8 @@ def check_login(scope: Scope, data: LoginData, *, taken: set[str] | None = None)
                 errors["area"] = [_("Administrator tidak terikat pada wilayah.")]
         elif data.area is None or not choices.filter(pk=data.area.pk).exists():
             errors["area"] = [_wrong_area_message(data.role)]
+    if not data.first_name.strip():
+        errors["first_name"] = [_("Nama depan wajib diisi.")]
     if username and (
         username.lower() in (taken or set())
         or User.objects.filter(username__iexact=username).exists()

@@ -174,10 +174,10 @@ def describe(scope: Scope, entries: Sequence[AuditLog], *, manageable: set[int])
             owner[(label, str(pk))] = child_id
     named: dict[AuditLog, list[int]] = {}
     for entry in entries:
-        ids = child_ids_named(entry, CHILD_TYPE)
+        child_ids = child_ids_named(entry, CHILD_TYPE)
         if (entry.object_type, entry.object_id) in owner:
-            ids.append(owner[(entry.object_type, entry.object_id)])
-        named[entry] = list(dict.fromkeys(ids))
+            child_ids.append(owner[(entry.object_type, entry.object_id)])
+        named[entry] = list(dict.fromkeys(child_ids))
     all_ids = {pk for ids in named.values() for pk in ids}
     visible = dict(
         Child.objects.filter(pk__in=all_ids, posyandu__in=scope.posyandu()).values_list(
@@ -191,7 +191,7 @@ def describe(scope: Scope, entries: Sequence[AuditLog], *, manageable: set[int])
         rows.append(
             AuditRow(
                 entry=entry,
-                action=AuditAction(entry.action).label if entry.action in AuditAction else "",
+                action=str(AuditAction(entry.action).label) if entry.action in AuditAction else "",
                 object_label=object_label(entry.object_type),
                 object_text="" if hidden else entry.object_repr,
                 children=children,

@@ -40,6 +40,9 @@ def mask_nik(nik: Any) -> Any:
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, Mapping):
+        # A group of values (an export's filters) stays a group, readable in the log.
+        return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
 
 

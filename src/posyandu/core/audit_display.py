@@ -183,7 +183,7 @@ class AuditDescriber:
                 )
             return _plain(value)
         if isinstance(field, models.ForeignKey):
-            names = self._names.get(field.related_model, {})  # type: ignore[call-overload]
+            names = self._names.get(field.related_model, {})  # type: ignore[arg-type]
             return names.get(str(value), f"#{value}")
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
@@ -225,8 +225,18 @@ def _is_before_after(value: Any) -> bool:
 
 
 def _field_changes(entry: AuditLog) -> Iterable[tuple[str, Any]]:
+    """The stored keys in the model's own field order (as its forms show them; the
+    trail stores them sorted by name), other keys after them."""
     changes = entry.changes if isinstance(entry.changes, dict) else {}
-    return ((k, v) for k, v in changes.items() if k not in HIDDEN_KEYS)
+    model = model_of(entry.object_type)
+    order = {f.name: i for i, f in enumerate(model._meta.fields)} if model is not None else {}
+
+    def position(key: str) -> int:
+        found = field_of(model, key)
+        return order.get(found.name, len(order)) if found is not None else len(order)
+
+    keys = sorted((k for k in changes if k not in HIDDEN_KEYS), key=position)
+    return ((k, changes[k]) for k in keys)
 
 
 def child_ids_named(entry: AuditLog, child_type: str) -> list[int]:
