@@ -49,7 +49,7 @@ def test_a_puskesmas_creates_a_kader_login_and_the_kader_changes_it_at_first_log
     page.screenshot(path=str(screenshots / "users-list.png"), full_page=True)
 
     follow(page, page.get_by_role("link", name="Buat login", exact=True))
-    follow(page, page.get_by_role("link", name="Kader"))
+    follow(page, page.locator("main").get_by_role("link", name="Kader"))
     page.fill("input[name=username]", "siti.melati")
     page.fill("input[name=first_name]", "Siti")
     page.fill("input[name=last_name]", "Aminah")
