@@ -19,6 +19,7 @@ from posyandu.areas.models import Kecamatan, Kelurahan, Posyandu, Puskesmas
 from posyandu.children.models import Child
 from posyandu.demo import city
 from posyandu.demo.generator import demo_city_exists, generate
+from posyandu.demo.kader import create_kader
 from posyandu.demo.sample_import import SAMPLE_NAME, write_sample
 from posyandu.demo.users import (
     CSV_NAME,
@@ -144,6 +145,7 @@ def setup_demo(
             hashes.cancel()
             raise
         save_demo_users(logins, hashed)
+        timings["kader"] = create_kader(seed=seed)
         write_csv(csv_path, logins)
         write_sample(directory / SAMPLE_NAME, today=timezone.localdate())
         created = True

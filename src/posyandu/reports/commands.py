@@ -401,6 +401,32 @@ def report_prevalence(args: argparse.Namespace) -> int:
     return 0
 
 
+def report_kader(args: argparse.Namespace) -> int:
+    from posyandu.accounts.scope import Scope
+    from posyandu.cadres.commands import CSV_COLUMNS, csv_rows
+    from posyandu.core import audit
+    from posyandu.core.models import AuditAction
+
+    area = _area(args.area)
+    rows = csv_rows(Scope.for_command_line(), area)
+    count = 0
+    with _output(args.output) as out:
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    audit.record(
+        user=None,
+        action=AuditAction.EXPORT,
+        object_type="cadres.kader",
+        object_repr=f"{count} kader {area.code}",
+        changes={"rows": count, "area": area.code, "to": args.output},
+    )
+    print(f"{count} kader written to {args.output}", file=sys.stderr)
+    return 0
+
+
 def _run(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         _setup()
@@ -478,3 +504,10 @@ def add_commands(commands: Any) -> None:
     prevalence.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
     prevalence.add_argument("-o", "--output", required=True, metavar="FILE.csv")
     prevalence.set_defaults(handler=_run(report_prevalence))
+    by_kader = report_sub.add_parser(
+        "kader",
+        help="each kader of an area: skills per package, pin, next pin, trainings, JPL",
+    )
+    by_kader.add_argument("--area", required=True, metavar="CODE")
+    by_kader.add_argument("-o", "--output", required=True, metavar="FILE.csv")
+    by_kader.set_defaults(handler=_run(report_kader))
