@@ -186,3 +186,32 @@ def test_only_puskesmas_staff_of_the_kader_area_assess(city: City) -> None:
     record_assessments(assessor=admin, kader=kader, assessed_on=day, method="praktik", results=a1)
     # An administrator's assessment is the kader's own Puskesmas'.
     assert kader.assessments.get().puskesmas == city.puskesmas_a
+
+
+def test_a_profile_as_it_stood_on_a_date(city: City) -> None:
+    """A certificate printed later shows the skills of the day the pin was awarded."""
+    kader = make_kader(city.posyandu_a)
+    bidan = bidan_of(city.puskesmas_a)
+    february, august = dt.date(2025, 2, 10), dt.date(2025, 8, 12)
+    record_assessments(
+        assessor=bidan,
+        kader=kader,
+        assessed_on=february,
+        method="praktik",
+        results=dict.fromkeys(skill_ids("A", "B", "D"), True),
+    )
+    award_pin(user=bidan, kader=kader, awarded_on=february)
+    d1 = Skill.objects.get(code="D1").pk
+    record_assessments(
+        assessor=bidan,
+        kader=kader,
+        assessed_on=august,
+        method="praktik",
+        results={**dict.fromkeys(skill_ids("E"), True), d1: False},
+    )
+    then = selectors.profiles([kader.pk], on=february)[kader.pk]
+    now = selectors.profiles([kader.pk])[kader.pk]
+    assert (then.competent_count, then.complete_packages) == (14, {"A", "B", "D"})
+    assert (now.competent_count, now.complete_packages) == (18, {"A", "B", "E"})
+    assert then.held == now.held == PinLevel.PURWA
+    assert selectors.profiles([kader.pk], on=dt.date(2025, 1, 1))[kader.pk].held is None

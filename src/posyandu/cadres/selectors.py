@@ -3,6 +3,7 @@ profiles and pins, coverage of the skills per area, trainings and their hours.""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from posyandu.cadres.models import (
     KaderSkill,
     PinAward,
     Skill,
+    SkillAssessment,
     SkillPackage,
     Training,
     TrainingAttendance,
@@ -161,22 +163,38 @@ def _missing_for(
     return tuple(code for package in sorted(needed) for code in missing(package))
 
 
-def profiles(kader_ids: Iterable[int]) -> dict[int, SkillProfile]:
-    """The skill profile of each kader, in three queries whatever their number."""
+def profiles(kader_ids: Iterable[int], on: dt.date | None = None) -> dict[int, SkillProfile]:
+    """The skill profile of each kader, in three queries whatever their number; ``on``
+    a date, as it stood that day (for a certificate printed later)."""
     ids = list(kader_ids)
     skills = active_skills()
     by_package: dict[str, list[Skill]] = defaultdict(list)
     for skill in skills:
         by_package[skill.package].append(skill)
     competent: dict[int, set[int]] = defaultdict(set)
-    for kader_id, skill_id in KaderSkill.objects.filter(
-        kader_id__in=ids, competent=True, skill__is_active=True
-    ).values_list("kader_id", "skill_id"):
-        competent[kader_id].add(skill_id)
+    if on is None:
+        for kader_id, skill_id in KaderSkill.objects.filter(
+            kader_id__in=ids, competent=True, skill__is_active=True
+        ).values_list("kader_id", "skill_id"):
+            competent[kader_id].add(skill_id)
+    else:
+        latest: dict[tuple[int, int], bool] = {}
+        for kader_id, skill_id, result in (
+            SkillAssessment.objects.filter(
+                kader_id__in=ids, assessed_on__lte=on, skill__is_active=True
+            )
+            .order_by("assessed_on", "id")
+            .values_list("kader_id", "skill_id", "competent")
+        ):
+            latest[(kader_id, skill_id)] = result
+        for (kader_id, skill_id), result in latest.items():
+            if result:
+                competent[kader_id].add(skill_id)
+    pins = PinAward.objects.filter(kader_id__in=ids)
+    if on is not None:
+        pins = pins.filter(awarded_on__lte=on)
     held: dict[int, PinLevel] = {}
-    for kader_id, level in PinAward.objects.filter(kader_id__in=ids).values_list(
-        "kader_id", "level"
-    ):
+    for kader_id, level in pins.values_list("kader_id", "level"):
         pin = PinLevel(level)
         if kader_id not in held or PIN_ORDER.index(pin) > PIN_ORDER.index(held[kader_id]):
             held[kader_id] = pin

@@ -345,7 +345,7 @@ def pin_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """The A4 certificate of a pin, to print."""
     scope = Scope.of(request.user)
     award = selectors.pin_for(scope, pk)
-    profile = selectors.profiles([award.kader_id])[award.kader_id]
+    profile = selectors.profiles([award.kader_id], on=award.awarded_on)[award.kader_id]
     return render(
         request,
         "cadres/certificate.html",
