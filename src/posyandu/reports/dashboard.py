@@ -10,6 +10,7 @@ of children to follow up, which is one indexed query with a limit.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -103,8 +104,9 @@ def trend_svg(points: list[TrendPoint], *, title: str) -> SafeString:
     """Lines of stunting, wasting and underweight (% of the measured) per month.
     Plain SVG with its own legend and grid: readable when printed in grey."""
     values = [p.pct(num, den) for p in points for num, den, _c, _code in _TREND_SERIES]
-    top = max([v for v in values if v is not None] + [10.0])
-    top = 10 * (int(top // 10) + 1)
+    highest = max([v for v in values if v is not None] + [5.0])
+    grid = next(step for step in (1, 2, 5, 10, 20, 25) if highest <= step * 5)
+    top = grid * max(1, math.ceil(highest / grid))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(points) - 1, 1)
     parts = [
@@ -112,9 +114,9 @@ def trend_svg(points: list[TrendPoint], *, title: str) -> SafeString:
         f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    for k in range(6):
-        value = top * k / 5
-        y = TOP + plot_h - plot_h * k / 5
+    for k in range(int(top // grid) + 1):
+        value = grid * k
+        y = TOP + plot_h - plot_h * value / top
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d9dee2"/>'
             f'<text x="{LEFT - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
@@ -252,7 +254,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reports/dashboard.html",
         {
             "area": area,
-            "period": period,
             "root": root,
             "headline": [
                 {"label": label(INDICATORS[c]), "shown": shown(root, period, INDICATORS[c])}

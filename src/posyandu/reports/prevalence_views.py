@@ -232,7 +232,6 @@ def prevalence_page(request: HttpRequest) -> HttpResponse:
         "reports/prevalence.html",
         {
             "area": area,
-            "period": period,
             "period_text": period_text(period),
             "query": urlencode({"wilayah": area.key, **period_query(period)}),
             "root": root,
