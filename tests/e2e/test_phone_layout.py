@@ -19,9 +19,11 @@ from posyandu.children.models import Sex
 from posyandu.measurements.models import Position
 from posyandu.measurements.services import VisitValues, open_session, record_visit
 from tests.e2e.conftest import OVERFLOW, PASSWORD, PHONE, with_password
-from tests.factories import ChildFactory, UserFactory, kader_of, make_city
+from tests.factories import ChildFactory, UserFactory, dinkes_of, kader_of, make_city
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1280, "height": 800}
 
 
 def log_in(page: Any, base_url: str, username: str) -> None:
@@ -106,3 +108,59 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(
     assert not too_wide, f"screenshots in {tmp_path}\n" + "\n".join(
         f"{url}: {found}" for url, found in too_wide
     )
+
+
+def test_the_city_roll_ups_fit_a_1280_px_desktop_and_a_360_px_phone(
+    browser: Any, live_server: Any, screenshots: Path
+) -> None:
+    city = make_city()
+    dinkes = with_password(dinkes_of(city.kota, username="dinkes_kota"))
+    kader = with_password(kader_of(city.posyandu_a, username="kader_melati"))
+    today = timezone.localdate()
+    for k, posyandu in enumerate((city.posyandu_a, city.posyandu_a2, city.posyandu_b)):
+        for j in range(3):
+            child = ChildFactory(
+                name=f"Anak {posyandu.name} {j}",
+                birth_date=today - dt.timedelta(days=300 + 40 * j),
+                posyandu=posyandu,
+            )
+            if j <= k:
+                record_visit(
+                    user=kader if posyandu == city.posyandu_a else dinkes,
+                    child=child,
+                    confirm_warnings=True,
+                    values=VisitValues(measured_on=today, weight_kg=Decimal("8.5")),
+                )
+    base = live_server.url
+    bulan = today.strftime("%Y-%m")
+    pages = {
+        "skdn-rollup": f"{reverse('reports:skdn')}?bulan={bulan}",
+        "posyandu-rollup": f"{reverse('measurements:posyandu_list')}?bulan={bulan}",
+        "child-list": reverse("children:list"),
+    }
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="id-ID")
+        page = context.new_page()
+        log_in(page, base, dinkes.username)
+        for name, url in pages.items():
+            response = page.goto(base + url, wait_until="load")
+            assert response is not None and response.status == 200, url
+            found = page.evaluate(OVERFLOW)
+            page.screenshot(path=str(screenshots / f"{name}{suffix}.png"), full_page=True)
+            assert found["scroll"] <= viewport["width"] + 1, (url, viewport, found)
+        if viewport == DESKTOP:
+            # The SKDN table shows all of its columns at 1280 px, BGM/D the last.
+            page.goto(base + pages["skdn-rollup"])
+            box = page.evaluate(
+                "document.querySelector('table.skdn').getBoundingClientRect().right"
+            )
+            assert box <= DESKTOP["width"]
+            subtotals = page.locator("table.skdn tr.subtotal th a").all_inner_texts()
+            # Bontang Utara weighed 3 of 6 (Melati 1, Kenanga 2), Selatan 3 of 3: Utara first.
+            assert subtotals == [
+                "Bontang Utara",
+                "Bontang Kuala",
+                "Bontang Selatan",
+                "Tanjung Laut",
+            ]
+        context.close()

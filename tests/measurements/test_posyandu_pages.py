@@ -57,16 +57,21 @@ def test_participation_counts_d_and_s_per_posyandu(city, register, this_month):
 
 
 @pytest.mark.django_db
-def test_posyandu_list_shows_this_months_d_over_s(client, city, register):
+def test_posyandu_list_shows_this_months_d_over_s(client, city, register, this_month):
     client.force_login(bidan_of(city.puskesmas_a))
 
-    response = client.get(reverse("measurements:posyandu_list"))
+    response = client.get(
+        reverse("measurements:posyandu_list"), {"bulan": this_month.strftime("%Y-%m")}
+    )
 
-    rows = dict((p.name, c) for p, c, _css in response.context["rows"])
-    assert set(rows) == {"Posyandu Melati", "Posyandu Kenanga"}
-    assert (rows["Posyandu Melati"].weighed, rows["Posyandu Melati"].sasaran) == (2, 3)
+    rows = {
+        row.area.name: (row.count("d"), row.count("s"))
+        for row, _pct, _css in response.context["rows"]
+        if row.area.level == "posyandu"
+    }
+    assert rows == {"Posyandu Melati": (2, 3), "Posyandu Kenanga": (0, 0)}
     assert "2/3" in response.content.decode()
-    assert "67%" in response.content.decode()
+    assert "66,7%" in response.content.decode()
 
 
 @pytest.mark.django_db

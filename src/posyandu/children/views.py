@@ -24,6 +24,24 @@ from posyandu.core.ui import add_service_errors, query_id, query_text
 
 PAGE_SIZE = 25
 
+LIST_ORDERS: dict[str, tuple[str, ...]] = {
+    "nama": ("name", "pk"),
+    "umur": ("-birth_date", "name", "pk"),
+    "posyandu": ("posyandu__name", "name", "pk"),
+    "baru": ("-created_at", "-pk"),
+}
+"""``?urut=`` of the child list: by name, youngest first, by Posyandu, newest
+registration first."""
+
+
+def list_order_choices() -> list[tuple[str, str]]:
+    return [
+        ("nama", _("Nama")),
+        ("umur", _("Termuda dulu")),
+        ("posyandu", _("Posyandu")),
+        ("baru", _("Baru didaftarkan")),
+    ]
+
 
 def _warn_about_nik(request: HttpRequest, child: Child) -> None:
     kota_code = child.posyandu.kelurahan.kecamatan.kota.code
@@ -39,11 +57,17 @@ def _warn_about_nik(request: HttpRequest, child: Child) -> None:
 def child_list(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
     query = query_text(request.GET.get("q"))
-    in_scope = scope.posyandu().order_by("name")
+    # Grouped by Puskesmas in the filter: a city has over a hundred Posyandu.
+    in_scope = scope.posyandu().select_related("puskesmas").order_by("puskesmas__name", "name")
     posyandu_id = query_id(request.GET.get("posyandu"))
     if posyandu_id is not None and not scope.may_read_posyandu(posyandu_id):
         posyandu_id = None
-    children = selectors.search_children(scope, query, posyandu_id=posyandu_id)
+    order = request.GET.get("urut", "")
+    if order not in LIST_ORDERS:
+        order = "nama"
+    children = selectors.search_children(scope, query, posyandu_id=posyandu_id).order_by(
+        *LIST_ORDERS[order]
+    )
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.shown(page.object_list)
     params = QueryDict(mutable=True)
@@ -51,6 +75,9 @@ def child_list(request: HttpRequest) -> HttpResponse:
         params["q"] = query
     if posyandu_id:
         params["posyandu"] = str(posyandu_id)
+    filters = params.urlencode()
+    if order != "nama":
+        params["urut"] = order
     return render(
         request,
         "children/list.html",
@@ -60,6 +87,9 @@ def child_list(request: HttpRequest) -> HttpResponse:
             "posyandu_choices": in_scope,
             "posyandu_id": posyandu_id,
             "params": params.urlencode(),
+            "filters": filters,
+            "urut": order,
+            "orders": list_order_choices(),
         },
     )
 

@@ -15,8 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from posyandu.accounts.scope import Capability, Scope
+from posyandu.areas.hierarchy import Area, Level
+from posyandu.areas.models import Posyandu
+from posyandu.areas.nesting import NestedRow, by_name, nest, worst_first
 from posyandu.children.models import Child
 from posyandu.core import audit
 from posyandu.core.ui import month_from_query, month_nav
@@ -31,6 +36,7 @@ from posyandu.measurements.selectors import (
     sessions_for,
 )
 from posyandu.policy import DS_TARGET
+from posyandu.policy.reporting import REPORT_MONTH
 
 
 def _period_from(request: HttpRequest) -> dt.date:
@@ -43,25 +49,86 @@ def _month_nav(period: dt.date) -> dict[str, object]:
     return month_nav(period, this_month=timezone.localdate().replace(day=1))
 
 
+GROUPINGS: dict[str, tuple[Level, ...]] = {
+    "puskesmas": (Level.PUSKESMAS, Level.POSYANDU),
+    "wilayah": (Level.KECAMATAN, Level.KELURAHAN, Level.POSYANDU),
+}
+"""``?kelompok=``: the levels a roll-up nests, top first."""
+
+
+def grouping_choices() -> list[tuple[str, str]]:
+    return [
+        ("puskesmas", _("Puskesmas → Posyandu")),
+        ("wilayah", _("Kecamatan → kelurahan → Posyandu")),
+    ]
+
+
+def grouping_from(request: HttpRequest) -> str:
+    raw = request.GET.get("kelompok", "")
+    return raw if raw in GROUPINGS else "puskesmas"
+
+
+def order_from(request: HttpRequest) -> str:
+    """``?urut=ds`` (the lowest D/S first, the default) or ``?urut=nama``."""
+    return "nama" if request.GET.get("urut") == "nama" else "ds"
+
+
+def _chain(p: Posyandu, levels: tuple[Level, ...]) -> list[Area]:
+    kelurahan, kecamatan = p.kelurahan, p.kelurahan.kecamatan
+    at = {
+        Level.KECAMATAN: Area(Level.KECAMATAN, kecamatan.pk, kecamatan.code, kecamatan.name),
+        Level.KELURAHAN: Area(Level.KELURAHAN, kelurahan.pk, kelurahan.code, kelurahan.name),
+        Level.PUSKESMAS: Area(Level.PUSKESMAS, p.puskesmas.pk, p.puskesmas.code, p.puskesmas.name),
+        Level.POSYANDU: Area(Level.POSYANDU, p.pk, p.code, p.name),
+    }
+    return [at[level] for level in levels]
+
+
+def _ds_class(row: NestedRow) -> str:
+    pct = row.pct("d", "s")
+    return DS_TARGET.css_class(None if pct is None else pct / 100)
+
+
 @login_required
 def posyandu_list(request: HttpRequest) -> HttpResponse:
+    """Every Posyandu of the user's area with its month's D/S, under subtotals per
+    Puskesmas (or per kecamatan and kelurahan), the lowest D/S first."""
     scope = Scope.of(request.user)
-    period = _period_from(request)
-    posyandu = list(posyandu_list_for(scope).order_by("puskesmas__name", "name"))
+    today = timezone.localdate()
+    period = month_from_query(
+        request.GET.get("bulan"),
+        this_month=today.replace(day=1),
+        default=REPORT_MONTH.default_period(today),
+    )
+    grouping, order = grouping_from(request), order_from(request)
+    posyandu = list(posyandu_list_for(scope).select_related("kelurahan__kecamatan"))
     counts = participation(scope, [p.pk for p in posyandu], period)
-    rows = [(p, counts[p.pk], DS_TARGET.css_class(counts[p.pk].d_over_s)) for p in posyandu]
-    total_s = sum(c.sasaran for _p, c, _css in rows)
-    total_d = sum(c.weighed for _p, c, _css in rows)
+    rows = nest(
+        (
+            (_chain(p, GROUPINGS[grouping]), {"s": counts[p.pk].sasaran, "d": counts[p.pk].weighed})
+            for p in posyandu
+        ),
+        key=worst_first("d", "s") if order == "ds" else by_name,
+    )
+    inactive = {p.pk for p in posyandu if not p.is_active}
+    total_s = sum(c.sasaran for c in counts.values())
+    total_d = sum(c.weighed for c in counts.values())
     return render(
         request,
         "measurements/posyandu_list.html",
         {
-            "rows": rows,
+            "rows": [(row, row.pct("d", "s"), _ds_class(row)) for row in rows],
+            "groupings": grouping_choices(),
+            "keep": urlencode({"bulan": period.strftime("%Y-%m")}),
+            "posyandu_count": len(posyandu),
+            "inactive": inactive,
             "total_s": total_s,
             "total_d": total_d,
             "total_pct": 100 * total_d / total_s if total_s else None,
             "target_pct": round(100 * DS_TARGET.target_ratio),
             "may_import_areas": scope.may(Capability.AREAS_IMPORT),
+            "kelompok": grouping,
+            "urut": order,
             **_month_nav(period),
         },
     )

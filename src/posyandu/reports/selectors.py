@@ -4,13 +4,24 @@ behind a number. Always within the user's scope; never a scan of the visits."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Sum
 from django.http import Http404
 
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import Area, AreaCounts, Tree, grouped_below, rollup, tree
+from posyandu.areas.hierarchy import (
+    Area,
+    AreaCounts,
+    Level,
+    Tree,
+    grouped_below,
+    rollup,
+    tree,
+)
+from posyandu.areas.nesting import NestedRow, nest
 from posyandu.children.models import Child
 from posyandu.core import audit
 from posyandu.policy import DS_TARGET
@@ -74,15 +85,74 @@ def skdn(scope: Scope, root: Area, period: dt.date) -> tuple[Tree, list[SkdnRow]
     return found, [SkdnRow(area, totals.get(area, {})) for area in found.areas]
 
 
+def skdn_total(scope: Scope, area: Area, period: dt.date) -> SkdnRow:
+    """SKDN of ``area`` for one month, summed in the database."""
+    rows = MonthlyAggregate.objects.filter(scope.rows_in(area), period=period)
+    total = rows.aggregate(**{name: Sum(name) for name in COUNT_FIELDS})
+    return SkdnRow(area, {k: int(v or 0) for k, v in total.items()})
+
+
 def skdn_overview(scope: Scope, area: Area, period: dt.date) -> tuple[SkdnRow, list[SkdnRow]]:
     """SKDN of ``area`` and of the areas one level below it, summed in the database
     (a few GROUP BY queries, whatever the size of the city)."""
     rows = MonthlyAggregate.objects.filter(scope.rows_in(area), period=period)
     sums = {name: Sum(name) for name in COUNT_FIELDS}
-    total = rows.aggregate(**sums)
-    root = SkdnRow(area, {k: int(v or 0) for k, v in total.items()})
     below = [SkdnRow(a, counts) for a, counts in grouped_below(rows, area, "posyandu", sums)]
-    return root, below
+    return skdn_total(scope, area, period), below
+
+
+SKDN_NESTING: dict[Level, dict[str, tuple[Level, ...]]] = {
+    Level.KOTA: {
+        "wilayah": (Level.KECAMATAN, Level.KELURAHAN, Level.POSYANDU),
+        "puskesmas": (Level.PUSKESMAS, Level.POSYANDU),
+    },
+    Level.KECAMATAN: {"wilayah": (Level.KELURAHAN, Level.POSYANDU)},
+    Level.KELURAHAN: {"wilayah": (Level.POSYANDU,)},
+    Level.PUSKESMAS: {"puskesmas": (Level.POSYANDU,)},
+    Level.POSYANDU: {},
+}
+"""The levels nested under each kind of area on the SKDN page, per grouping."""
+
+_JOIN: dict[Level, str] = {
+    Level.KECAMATAN: "posyandu__kelurahan__kecamatan",
+    Level.KELURAHAN: "posyandu__kelurahan",
+    Level.PUSKESMAS: "posyandu__puskesmas",
+    Level.POSYANDU: "posyandu",
+}
+
+
+def skdn_nested(
+    scope: Scope,
+    area: Area,
+    period: dt.date,
+    levels: tuple[Level, ...],
+    key: Callable[[NestedRow], Any],
+) -> list[NestedRow]:
+    """SKDN of the areas at ``levels`` below ``area``, each under its subtotal:
+    one GROUP BY over the lowest level's chain, summed upwards in Python."""
+    if not levels:
+        return []
+    rows = MonthlyAggregate.objects.filter(scope.rows_in(area), period=period)
+    columns = [f"{_JOIN[level]}__{name}" for level in levels for name in ("pk", "code", "name")]
+    grouped = rows.values(*columns).annotate(**{name: Sum(name) for name in COUNT_FIELDS})
+    return nest(
+        (
+            (
+                [
+                    Area(
+                        level,
+                        row[f"{_JOIN[level]}__pk"],
+                        row[f"{_JOIN[level]}__code"],
+                        row[f"{_JOIN[level]}__name"],
+                    )
+                    for level in levels
+                ],
+                {name: int(row[name] or 0) for name in COUNT_FIELDS},
+            )
+            for row in grouped
+        ),
+        key=key,
+    )
 
 
 def skdn_trend(

@@ -9,20 +9,25 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import LEVEL_ORDER, Area, UnknownArea, area_by_key
+from posyandu.areas.hierarchy import Area, UnknownArea, area_by_key
+from posyandu.areas.nesting import by_name, worst_first
 from posyandu.core.ui import month_from_query, month_nav
+from posyandu.measurements.posyandu_pages import grouping_choices, order_from
 from posyandu.policy import DS_TARGET
 from posyandu.policy.reporting import REPORT_MONTH
 from posyandu.reports.charts import skdn_trend_svg
 from posyandu.reports.selectors import (
     RATIOS,
     SKDN_FIELDS,
+    SKDN_NESTING,
     children_behind_number,
     home_area,
-    skdn_overview,
+    skdn_nested,
+    skdn_total,
     skdn_trend,
 )
 
@@ -52,17 +57,22 @@ def _month_nav(period: dt.date) -> dict[str, object]:
 
 @login_required
 def skdn_page(request: HttpRequest) -> HttpResponse:
+    """SKDN of an area and month, with the areas below it nested under their
+    subtotals (``?kelompok=wilayah|puskesmas`` for a kota), the lowest D/S first
+    (``?urut=ds``, the default) or by name (``?urut=nama``)."""
     scope = Scope.of(request.user)
     area = _area(request, scope)
     period = _period(request)
-    root, below = skdn_overview(scope, area, period)
-    # Each level together (kecamatan, then Puskesmas), the lowest D/S first.
-    below.sort(
-        key=lambda r: (
-            LEVEL_ORDER.index(r.area.level),
-            r.pct("d", "s") is None,
-            r.pct("d", "s") or 0,
-        )
+    nestings = SKDN_NESTING[area.level]
+    asked = request.GET.get("kelompok", "")
+    grouping = asked if asked in nestings else next(iter(nestings), "")
+    order = order_from(request)
+    rows = skdn_nested(
+        scope,
+        area,
+        period,
+        nestings.get(grouping, ()),
+        key=worst_first("d", "s") if order == "ds" else by_name,
     )
     trend = skdn_trend(scope, area, period)
     return render(
@@ -70,8 +80,8 @@ def skdn_page(request: HttpRequest) -> HttpResponse:
         "reports/skdn.html",
         {
             "area": area,
-            "root": root,
-            "below": below,
+            "root": skdn_total(scope, area, period),
+            "rows": rows,
             "fields": SKDN_FIELDS,
             "ratios": RATIOS,
             "target_pct": round(100 * DS_TARGET.target_ratio),
@@ -79,6 +89,12 @@ def skdn_page(request: HttpRequest) -> HttpResponse:
                 trend, title=_("SKDN 12 bulan: %(area)s") % {"area": area.name}
             ),
             "wilayah": area.key,
+            "groupings": [(k, t) for k, t in grouping_choices() if k in nestings]
+            if len(nestings) > 1
+            else [],
+            "kelompok": grouping,
+            "urut": order,
+            "keep": urlencode({"wilayah": area.key, "bulan": period.strftime("%Y-%m")}),
             **_month_nav(period),
         },
     )

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 from django import template
 
+from posyandu.areas.hierarchy import AreaCounts
 from posyandu.core.templatetags.ui_tags import thousands
 from posyandu.core.ui import decimal_comma
-from posyandu.reports.selectors import SkdnRow
+from posyandu.policy import DS_TARGET
+from posyandu.reports.selectors import RATIOS
 
 register = template.Library()
 
 
+_RATIOS = {name: (numerator, denominator) for name, numerator, denominator in RATIOS}
+
+
 @register.filter
-def count(row: SkdnRow, name: str) -> int:
+def count(row: AreaCounts, name: str) -> int:
     return row.count(name)
 
 
 @register.filter
-def pct(row: SkdnRow, name: str) -> float | None:
-    return row.ratios.get(name)
+def pct(row: AreaCounts, name: str) -> float | None:
+    """An SKDN ratio of any counted row (a month's area, or a roll-up's subtotal)."""
+    return row.pct(*_RATIOS[name])
+
+
+@register.filter
+def d_s_class(row: AreaCounts) -> str:
+    ratio = row.pct("d", "s")
+    return DS_TARGET.css_class(None if ratio is None else ratio / 100)
 
 
 register.filter("thousands", thousands)
