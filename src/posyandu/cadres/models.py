@@ -408,7 +408,10 @@ class TrainingParticipant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.kader or self.user)
+        if self.kader is not None:
+            return self.kader.name
+        assert self.user is not None
+        return self.user.get_full_name() or self.user.get_username()
 
 
 class TrainingAttendance(models.Model):

@@ -472,12 +472,18 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "missed": [(p, h) for p, h in rows if h.missed > TRAINING_RULE.max_missed_jpl],
             "skills": list(training.skills.all()),
             "to_confirm": sum(
-                1 for p in participants if p.kader_id and p.completed and not p.skills_confirmed_on
+                1
+                for p in participants
+                if p.kader is not None
+                and p.completed
+                and not p.skills_confirmed_on
+                and scope.may_write(Capability.KADER_ASSESS, p.kader.posyandu_id)
             ),
             "may_manage": may_manage,
             "may_assess": scope.may(Capability.KADER_ASSESS),
             "participant_form": _participant_form(scope) if may_manage else None,
             "mentors": sum(1 for p in participants if p.is_mentor),
+            "readable": scope.posyandu_ids,
         },
     )
 
