@@ -318,3 +318,38 @@ def test_the_django_admin_names_the_app_not_django(client: Client) -> None:
     assert "Posyandu · administrasi sistem" in html
     assert "Django" not in html.split("<body")[1].split("</header>")[0]
     assert "Akun dan peran" in html and "Registrasi anak" in html
+
+
+def test_the_django_admin_keeps_only_the_area_field_of_the_role(city: City) -> None:
+    root = UserFactory(username="root", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    kader = kader_of(city.posyandu_a, username="jadi-bidan")
+    client = logged_in(root)
+    form = (
+        client.get(reverse("admin:accounts_user_change", args=[kader.pk])).context["adminform"].form
+    )
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update(
+        {
+            "role": "bidan",
+            "puskesmas": city.puskesmas_a.pk,
+            "posyandu": city.posyandu_a.pk,
+            "kota": city.kota.pk,
+            "date_joined_0": "01/01/2026",
+            "date_joined_1": "08:00:00",
+        }
+    )
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    data.pop("groups", None)
+    data.pop("user_permissions", None)
+
+    response = client.post(reverse("admin:accounts_user_change", args=[kader.pk]), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    kader.refresh_from_db()
+    assert (kader.role, kader.puskesmas, kader.posyandu, kader.kota) == (
+        Role.BIDAN,
+        city.puskesmas_a,
+        None,
+        None,
+    )

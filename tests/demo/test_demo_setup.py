@@ -59,9 +59,12 @@ def test_demo_users_csv_lists_one_login_per_role_and_area(
     for row in (by_role["admin"][0], by_role["dinkes"][0], by_role["kader"][7]):
         assert User.objects.get(username=row["username"]).check_password(row["password"])
     assert len({row["password"] for row in rows}) == len(rows)
+    # The printed passwords keep working: no demo login is sent to change its password.
+    assert not User.objects.filter(must_change_password=True).exists()
 
     text = format_summary(summary, "http://127.0.0.1:8000/")
     assert "124 posyandu" in text and "demo-users.csv" in text
+    assert "menu Pengguna" in text and "menu Audit" in text
     assert by_role["admin"][0]["password"] in text and by_role["dinkes"][0]["password"] in text
 
 

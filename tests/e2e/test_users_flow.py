@@ -27,7 +27,7 @@ NEW_PASSWORD = "timbangan-melati-2026"
 
 
 def test_a_puskesmas_creates_a_kader_login_and_the_kader_changes_it_at_first_login(
-    browser: Any, live_server: Any, screenshots: Path
+    browser: Any, live_server: Any, screenshots: Path, tmp_path: Path
 ) -> None:
     city = make_city()
     with_password(UserFactory(username="pkm_utara", role="puskesmas", puskesmas=city.puskesmas_a))
@@ -99,4 +99,17 @@ def test_a_puskesmas_creates_a_kader_login_and_the_kader_changes_it_at_first_log
     expect(main).not_to_contain_text("accounts.user")
     assert desk.evaluate(OVERFLOW)["wide"] == []
     desk.screenshot(path=str(screenshots / "audit-log.png"), full_page=True)
+    # On a phone the wide tables scroll in their own box; nothing else sticks out.
+    desk.set_viewport_size(PHONE)
+    for name in ("accounts:users", "accounts:user_new", "accounts:users_import"):
+        desk.goto(live_server.url + reverse(name) + ("?peran=kader" if "new" in name else ""))
+        assert desk.evaluate(OVERFLOW)["wide"] == [], name
+        desk.screenshot(path=str(tmp_path / f"{name.split(':')[1]}-phone.png"), full_page=True)
+    desk.goto(live_server.url + reverse("accounts:user_detail", args=[kader.pk]))
+    expect(desk.locator("main")).to_contain_text("Riwayat akun")
+    assert desk.evaluate(OVERFLOW)["wide"] == []
+    desk.screenshot(path=str(tmp_path / "user-detail-phone.png"), full_page=True)
+    desk.goto(live_server.url + reverse("administration:audit"))
+    assert desk.evaluate(OVERFLOW)["wide"] == []
+    desk.screenshot(path=str(tmp_path / "audit-phone.png"), full_page=True)
     desk.close()

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from posyandu.accounts.models import User
@@ -45,6 +48,11 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
         *DjangoUserAdmin.add_fieldsets,
         (_("Peran dan wilayah"), {"fields": ("role", "posyandu", "puskesmas", "kota")}),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # The form shows the three area fields whatever the role: keep the role's own.
+        obj.keep_only_role_area()
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("wilayah"))
     def area(self, obj: User) -> str:

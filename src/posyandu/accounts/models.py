@@ -56,6 +56,16 @@ class User(AbstractUser):
             if value is None:
                 raise ValidationError({field: _("Peran ini harus terikat pada wilayahnya.")})
 
+    def keep_only_role_area(self) -> None:
+        """Empty the area fields the role does not use (a kader made bidan keeps no
+        Posyandu). An administrator may keep a kota: reports open on it."""
+        if self.role != Role.KADER:
+            self.posyandu = None
+        if self.role not in PUSKESMAS_ROLES:
+            self.puskesmas = None
+        if self.role not in (Role.DINKES, Role.ADMIN):
+            self.kota = None
+
     @property
     def area_label(self) -> str:
         area = self.area

@@ -141,9 +141,10 @@ def _wrong_area_message(role: Role) -> str:
 
 def _bind(user: User, role: Role, area: Posyandu | Puskesmas | Kota | None) -> None:
     """Bind ``user`` to ``area`` through the one field its role uses; the others stay empty."""
-    user.posyandu = area if role == Role.KADER and isinstance(area, Posyandu) else None
-    user.puskesmas = area if role in PUSKESMAS_ROLES and isinstance(area, Puskesmas) else None
-    user.kota = area if role == Role.DINKES and isinstance(area, Kota) else None
+    user.posyandu = area if isinstance(area, Posyandu) else None
+    user.puskesmas = area if isinstance(area, Puskesmas) else None
+    user.kota = area if isinstance(area, Kota) else None
+    user.keep_only_role_area()
     user.is_staff = user.is_superuser = role == Role.ADMIN
 
 

@@ -215,6 +215,10 @@ def format_summary(summary: DemoSummary, url: str | None) -> str:
     sample = summary.csv_path.parent / SAMPLE_NAME
     if sample.exists():
         lines.append(f"  Coba impor e-PPGBM (login puskesmas atau dinkes, menu Impor): {sample}")
+    lines.append(
+        "  Login kader, bidan dan tenaga gizi dikelola oleh puskesmas dan dinkes (menu Pengguna);"
+        " log audit: login dinkes, menu Audit."
+    )
     if url:
         lines.append(f"  Buka {url} (Ctrl+C untuk berhenti)")
     seconds = summary.timings_s.get("total")
