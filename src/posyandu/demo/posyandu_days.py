@@ -12,10 +12,12 @@ Posyandu-aktif rule needs: the one Posyandu not aktif, as in Bontang's 2024
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import transaction
 from django.db.models import Count
 
 from posyandu.areas.models import Posyandu
@@ -51,6 +53,7 @@ class PosyanduDays:
     attendance: int
     not_aktif_code: str
     kader_stopped: int
+    seconds: float
 
 
 def _ensure_days(
@@ -98,8 +101,10 @@ def _stop_kader_of(posyandu: Posyandu, keep: int, on: dt.date) -> int:
     return len(leaving)
 
 
+@transaction.atomic
 def add_posyandu_days(*, today: dt.date, seed: int = 6474) -> PosyanduDays:
     """Services and attendance for every Posyandu day since January of last year."""
+    started = time.perf_counter()
     rng = np.random.default_rng(seed + 13)
     year = today.year - 1
     first_month = dt.date(year, 1, 1)
@@ -158,4 +163,5 @@ def add_posyandu_days(*, today: dt.date, seed: int = 6474) -> PosyanduDays:
         attendance=len(attendance),
         not_aktif_code=failing.code,
         kader_stopped=stopped,
+        seconds=time.perf_counter() - started,
     )

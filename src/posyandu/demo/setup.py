@@ -20,6 +20,7 @@ from posyandu.children.models import Child
 from posyandu.demo import city
 from posyandu.demo.generator import demo_city_exists, generate
 from posyandu.demo.kader import create_kader
+from posyandu.demo.posyandu_days import add_posyandu_days
 from posyandu.demo.sample_import import SAMPLE_NAME, write_sample
 from posyandu.demo.users import (
     CSV_NAME,
@@ -148,6 +149,7 @@ def setup_demo(
         timings["kader"] = create_kader(seed=seed)
         write_csv(csv_path, logins)
         write_sample(directory / SAMPLE_NAME, today=timezone.localdate())
+        timings["posyandu days"] = add_posyandu_days(today=timezone.localdate(), seed=seed).seconds
         created = True
         timings.update({f"generate: {k}": v for k, v in report.timings_s.items()})
     elif csv_path.exists() and _csv_matches_database(csv_path):
