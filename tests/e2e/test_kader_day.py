@@ -148,6 +148,8 @@ def test_a_kaders_day_on_a_phone_home_queue_form_and_back(
 
     # Corrected, saved: back in the queue, the child now weighed.
     page.fill("input[name=weight_kg]", "8,6")
+    # 600 g over last month's 8,0 kg, above the 300 g KBM at 9 months.
+    expect(page.locator("#preview .gain")).to_contain_text("+600 g")
     expect(page.locator("#preview .result-line")).to_contain_text("Naik cukup")
     page.screenshot(path=str(screenshots / "visit-result-preview.png"), full_page=True)
     follow(page, ".actionbar button[type=submit]")

@@ -65,6 +65,11 @@ def test_each_weight_gain_reads_as_what_to_tell_the_mother():
     assert text("B") == "Pertama kali ditimbang — timbang lagi bulan depan"
     assert text("O") == "Bulan lalu tidak ditimbang — timbang lagi bulan depan"
     assert text("") is None
+    implausible = plain_result(
+        weight_gain="N", is_2t=False, is_bgm=False, categories={}, implausible=True
+    )
+    assert implausible is not None
+    assert implausible.text == "Periksa lagi: ukur ulang sebelum menyimpan"
 
 
 def test_the_child_page_gives_each_visit_its_plain_result(kader_client, siti, siti_visits):
@@ -238,3 +243,37 @@ def test_a_bidan_keeps_the_timbang_and_posyandu_menus(city):
     nav = html.split('<nav class="nav">', 1)[1].split("</nav>", 1)[0]
     assert reverse("measurements:session_pick") in nav
     assert reverse("measurements:posyandu_list") in nav
+
+
+def test_a_correction_opened_from_the_days_table_goes_back_to_it(kader_client, city, siti, kader):
+    today = timezone.localdate()
+    session = PosyanduSession.objects.create(posyandu=city.posyandu_a, date=today)
+    visit = record_visit(
+        user=kader,
+        child=siti,
+        session=session,
+        values=VisitValues(measured_on=today, weight_kg=Decimal("9.0")),
+    )
+    queue = kader_client.get(reverse("measurements:session", args=[session.pk])).content.decode()
+    edit_url = reverse("measurements:visit_edit", args=[visit.pk]) + f"?sesi={session.pk}"
+    assert edit_url in queue
+    data = {
+        "measured_on": today.isoformat(),
+        "weight_kg": "9,1",
+        "version": str(visit.version),
+    }
+    response = kader_client.post(edit_url, data)
+    assert response["Location"] == reverse("measurements:session", args=[session.pk])
+    # Opened from the child's page, it goes back there.
+    visit.refresh_from_db()
+    data["version"] = str(visit.version)
+    response = kader_client.post(reverse("measurements:visit_edit", args=[visit.pk]), data)
+    assert response["Location"] == reverse("measurements:child", args=[siti.pk])
+
+
+def test_an_implausible_value_typed_says_check_again_not_a_result(kader_client, siti):
+    response = kader_client.post(
+        reverse("measurements:visit_preview", args=[siti.pk]),
+        {"measured_on": "2024-07-15", "weight_kg": "19,0", "height_cm": "66,5", "position": "l"},
+    )
+    assert response.context["result"].text == "Periksa lagi: ukur ulang sebelum menyimpan"

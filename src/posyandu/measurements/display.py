@@ -68,10 +68,18 @@ class PlainResult:
 
 
 def plain_result(
-    *, weight_gain: str, is_2t: bool, is_bgm: bool, categories: dict[str, str]
+    *,
+    weight_gain: str,
+    is_2t: bool,
+    is_bgm: bool,
+    categories: dict[str, str],
+    implausible: bool = False,
 ) -> PlainResult | None:
-    """ "Rujuk ke Puskesmas" when :data:`~posyandu.policy.referral.REFERRAL` says so,
-    else what the weight did; None when nothing was weighed."""
+    """What to tell the mother: check again for typed values that look wrong,
+    refer to the Puskesmas when :data:`~posyandu.policy.referral.REFERRAL` says
+    so, else what the weight did; None when nothing was weighed."""
+    if implausible:
+        return PlainResult(_("Periksa lagi: ukur ulang sebelum menyimpan"), "warn", False)
     if REFERRAL.refers(is_2t=is_2t, is_bgm=is_bgm, categories=categories):
         return PlainResult(_("Rujuk ke Puskesmas"), "bad", True)
     texts = {
@@ -106,6 +114,7 @@ def assessment_result(assessment: Assessment, gain_status: str, is_2t: bool) -> 
         is_2t=is_2t,
         is_bgm=bool(is_bgm(math.nan if z_wfa is None else z_wfa)),
         categories=assessment.categories,
+        implausible=any(assessment.flags.values()) or bool(assessment.warnings),
     )
 
 

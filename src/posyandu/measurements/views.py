@@ -329,6 +329,11 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, saved_message(updated))
+                # A correction opened from the day's table goes back to it.
+                if updated.session_id is not None and updated.session_id == _pk(
+                    request.GET.get("sesi")
+                ):
+                    return redirect("measurements:session", pk=updated.session_id)
                 return redirect("measurements:child", pk=child.pk)
     else:
         initial: dict[str, Any] = services.VisitValues.of(visit).as_dict()
