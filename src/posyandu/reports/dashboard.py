@@ -52,7 +52,7 @@ from posyandu.reports.prevalence_views import (
 )
 
 TREND_MONTHS = 24
-FOLLOW_UP_SHOWN = 20
+FOLLOW_UP_SHOWN = 10
 
 DASHBOARD_ROLES = frozenset({Role.BIDAN, Role.TENAGA_GIZI, Role.PUSKESMAS, Role.DINKES, Role.ADMIN})
 
