@@ -375,3 +375,14 @@ def test_a_kader_has_no_dashboard(town, client):
 
     client.force_login(kader_of(town.posyandu_a))
     assert client.get("/laporan/dasbor/").status_code == 404
+
+
+def test_the_dashboard_table_exports_with_its_header_block(town, client):
+    from tests.factories import dinkes_of
+
+    client.force_login(dinkes_of(town.kota))
+    response = client.get("/laporan/dasbor/?bulan=2025-03&tingkat=posyandu&format=csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Laporan,Dasbor: Posyandu"
+    rows = {line.split(",")[0]: line.split(",") for line in lines[8:]}
+    assert rows["PSY-A"][2:4] == ["2", "4"] and rows["PSY-B"][2:4] == ["1", "1"]

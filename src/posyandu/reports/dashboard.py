@@ -32,6 +32,7 @@ from posyandu.core import audit
 from posyandu.core.ui import month_nav
 from posyandu.measurements.models import Visit
 from posyandu.policy import DS_TARGET
+from posyandu.reports import exports
 from posyandu.reports.aggregates import first_of_month, previous_month
 from posyandu.reports.models import MonthlyAggregate
 from posyandu.reports.prevalence_selectors import (
@@ -48,6 +49,7 @@ from posyandu.reports.prevalence_views import (
     method_text,
     period_from,
     period_query,
+    period_text,
     shown,
 )
 
@@ -219,6 +221,45 @@ def _level_rows(scope: Scope, area: Area, period: Period, level: Level) -> list[
     ]
 
 
+def _level_table(
+    area: Area, period: Period, level: Level, rows: list[AreaPrevalence]
+) -> exports.Table:
+    columns = [_("Kode wilayah"), _("Wilayah")]
+    for code in HEADLINE:
+        name = label(INDICATORS[code])
+        columns += [
+            f"{name}: {_('Pembilang')}",
+            f"{name}: {_('Penyebut')}",
+            f"{name}: %",
+            f"{name}: {_('SK 95% bawah %')}",
+            f"{name}: {_('SK 95% atas %')}",
+        ]
+    columns += [_("Diukur"), _("Sasaran"), _("Cakupan %")]
+    table_rows: list[list[object]] = []
+    for row in rows:
+        values: list[object] = [row.area.code, row.area.name]
+        for code in HEADLINE:
+            estimate = row.prevalence.estimate(INDICATORS[code])
+            ci = estimate.ci_pct
+            values += [
+                estimate.numerator,
+                estimate.denominator,
+                estimate.pct,
+                ci[0] if ci else None,
+                ci[1] if ci else None,
+            ]
+        values += [row.measured, row.sasaran, row.coverage_pct]
+        table_rows.append(values)
+    return exports.Table(
+        title=f"{_('Dasbor')}: {_level_name(level)}",
+        area=area,
+        period=period_text(period),
+        method=method_text(),
+        columns=columns,
+        rows=table_rows,
+    )
+
+
 def levels_below(area: Area) -> list[Level]:
     order = list(LEVELS)
     if area.level == Level.KOTA:
@@ -246,6 +287,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     level = Level(level_raw) if level_raw in {lv.value for lv in levels} else None
     if level is None and levels:
         level = levels[0]
+    if request.GET.get("format") and level is not None:
+        return exports.export(
+            request,
+            _level_table(
+                area, period, level, prevalence_by_level(scope, area, period, level, LEVELS[level])
+            ),
+            request.GET["format"],
+            "dasbor",
+        )
     counts, follow_up = to_follow_up(scope, area, month)
     today = timezone.localdate()
     points = trend(scope, area, month)
