@@ -476,6 +476,9 @@ def add_commands(commands: Any) -> None:
 
     report = commands.add_parser("report", help="reports as CSV files")
     report_sub = report.add_subparsers(dest="what", required=True)
+    from posyandu.reports.quality_commands import add_data_quality
+
+    add_data_quality(report_sub, _run)
     by_campaign = report_sub.add_parser(
         "campaign", help="coverage and screening results of a campaign, per area"
     )
