@@ -161,6 +161,10 @@ URLS: dict[str, Row] = {
         post_needs=Capability.VISITS_WRITE,
     ),
     "reports:skdn_children": Row(child_data=True, query="?ukuran=s&wilayah=posyandu:{posyandu}"),
+    "reports:quality": Row(),
+    "reports:quality_export": Row(query="?format=csv"),
+    "reports:quality_posyandu": Row(kwargs=(("pk", "posyandu"),), child_data=True),
+    "reports:quality_recorder": Row(kwargs=(("pk", "user"),), child_data=True),
     "children:new": write(Capability.REGISTRY_WRITE),
     "children:edit": write(Capability.REGISTRY_WRITE, kwargs=CHILD, child_data=True),
     "children:status": write(Capability.REGISTRY_WRITE, kwargs=CHILD, child_data=True),
@@ -300,9 +304,10 @@ def build_sites(city: City) -> dict[str, Site]:
             birth_date=today - dt.timedelta(days=400),
             posyandu=where,
         )
-        visit = make_visit(child, today - dt.timedelta(days=30), weight_kg="9.1")
-        session = PosyanduSession.objects.create(posyandu=where, date=today)
         kader = kader_of(where, username=f"kader_site_{key}")
+        # Recorded by the site's kader: the data-quality page of a recorder lists it.
+        visit = make_visit(child, today - dt.timedelta(days=30), weight_kg="9.1", user=kader)
+        session = PosyanduSession.objects.create(posyandu=where, date=today)
         cadre = make_kader(where, name=f"Kader {CHILD_NAMES[key]}")
         # A Puskesmas training of the site's Puskesmas: seen by that Puskesmas and
         # its kota's Dinkes, like the site's other objects.
