@@ -45,8 +45,14 @@ def test_demo_users_csv_lists_one_login_per_role_and_area(
     )
     assert by_role["admin"][0]["username"] == "admin"
     assert User.objects.get(username="admin").is_superuser
-    kader_posyandu = [u.posyandu_id for u in User.objects.filter(role=Role.KADER)]
+    logins = {row["username"] for row in by_role["kader"]}
+    kader_posyandu = [
+        u.posyandu_id for u in User.objects.filter(role=Role.KADER, username__in=logins)
+    ]
     assert sorted(kader_posyandu) == sorted(Posyandu.objects.values_list("pk", flat=True))
+    # The other kader who record the demo's visits have no password to log in with.
+    others = User.objects.filter(role=Role.KADER).exclude(username__in=logins)
+    assert others.exists() and not any(u.has_usable_password() for u in others)
     for row in by_role["kader"]:
         user = User.objects.get(username=row["username"])
         assert user.posyandu.code == row["area_code"]

@@ -27,6 +27,7 @@ from posyandu.accounts.passwords import readable_password
 from posyandu.areas.models import Kota, Posyandu, Puskesmas
 from posyandu.demo import city
 from posyandu.demo.generator import plan_posyandu
+from posyandu.demo.habits import kader_username
 from posyandu.demo.hashing import hash_password, start_worker
 
 CSV_NAME: Final = "demo-users.csv"
@@ -68,9 +69,14 @@ def plan_logins() -> list[DemoLogin]:
             )
         )
     for plan in plan_posyandu():
-        username = "kader-" + slugify(plan.name.removeprefix("Posyandu "))
         logins.append(
-            DemoLogin(Role.KADER.value, username, readable_password(), plan.code, plan.name)
+            DemoLogin(
+                Role.KADER.value,
+                kader_username(plan.name),
+                readable_password(),
+                plan.code,
+                plan.name,
+            )
         )
     return logins
 
