@@ -108,6 +108,8 @@ class GenerationReport:
     measured_in_report_period: int
     stunted_in_report_period: int
     timings_s: dict[str, float] = field(default_factory=dict)
+    poor_posyandu: list[str] = field(default_factory=list)
+    """Codes of the Posyandu where a kader measures poorly (:mod:`posyandu.demo.habits`)."""
 
     @property
     def stunting_pct(self) -> float:
@@ -301,6 +303,7 @@ def generate(
         measured_in_report_period=int(measured.sum()),
         stunted_in_report_period=int(stunted.sum()),
         timings_s=timings,
+        poor_posyandu=[areas.posyandu[p].code for p in recorded.poor_posyandu.tolist()],
     )
 
 

@@ -56,49 +56,52 @@ QUALITY_COLUMNS = [
 """The issue's columns in its order, then the rest of the scorecard."""
 
 
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.4f}"
-
-
-def quality_row(code: str, name: str, stats: Any) -> list[object]:
-    """One CSV row of :data:`QUALITY_COLUMNS` for a group's stats."""
+def quality_values(code: str, name: str, stats: Any) -> list[object]:
+    """One row of :data:`QUALITY_COLUMNS` for a group's stats, as numbers (None
+    where a value cannot be computed)."""
     z = stats.z
     return [
         code,
         name,
         stats.children,
         stats.measurements,
-        *(_number(stats.pct_flagged(i)) for i in ("lhfa", "wfa", "wflh")),
-        *(_number(z[i].sd) for i in ("lhfa", "wfa", "wflh")),
-        _number(z["lhfa"].skew),
-        _number(z["lhfa"].kurtosis),
-        _number(stats.dps_weight),
-        _number(stats.dps_height),
-        _number(stats.pct_position_mismatch),
+        *(stats.pct_flagged(i) for i in ("lhfa", "wfa", "wflh")),
+        *(z[i].sd for i in ("lhfa", "wfa", "wflh")),
+        z["lhfa"].skew,
+        z["lhfa"].kurtosis,
+        stats.dps_weight,
+        stats.dps_height,
+        stats.pct_position_mismatch,
         "" if stats.rating is None else stats.rating.name.lower(),
         stats.points,
-        _number(z["wfa"].skew),
-        _number(z["wfa"].kurtosis),
-        _number(z["wflh"].skew),
-        _number(z["wflh"].kurtosis),
+        z["wfa"].skew,
+        z["wfa"].kurtosis,
+        z["wflh"].skew,
+        z["wflh"].kurtosis,
         *(z[i].n for i in ("lhfa", "wfa", "wflh")),
         *(stats.flagged[i] for i in ("lhfa", "wfa", "wflh")),
         stats.missing_birth_date,
         stats.missing_weight,
         stats.missing_height,
         stats.missing_position,
-        _number(stats.pct_weight_whole),
-        _number(stats.pct_weight_half),
-        _number(stats.pct_height_whole),
-        _number(stats.pct_height_half),
+        stats.pct_weight_whole,
+        stats.pct_weight_half,
+        stats.pct_height_whole,
+        stats.pct_height_half,
         stats.position_mismatch,
         stats.boys,
         stats.girls,
-        _number(stats.pct_birth_day_heaped),
+        stats.pct_birth_day_heaped,
         stats.length_shrinks,
         stats.weight_implausible,
         stats.visits_too_close,
     ]
+
+
+def _text(value: object) -> object:
+    if value is None:
+        return ""
+    return f"{value:.4f}" if isinstance(value, float) else value
 
 
 def report_data_quality(args: argparse.Namespace) -> int:
@@ -114,7 +117,7 @@ def report_data_quality(args: argparse.Namespace) -> int:
         writer = csv.writer(out)
         writer.writerow(QUALITY_COLUMNS)
         for row in rows:
-            writer.writerow(quality_row(row.code, row.name, row.stats))
+            writer.writerow([_text(v) for v in quality_values(row.code, row.name, row.stats)])
     return 0
 
 

@@ -3,24 +3,21 @@ month), the evidence of one Posyandu or one recorder, and the scorecard as a fil
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from posyandu.accounts.scope import Scope
-from posyandu.core import audit
-from posyandu.core.models import AuditAction
 from posyandu.core.ui import EARLIEST_DATE
 from posyandu.policy.quality import QUALITY_RULES
+from posyandu.policy.reporting import REPORT_MONTH
+from posyandu.reports import exports
 from posyandu.reports.aggregates import month_end, previous_month
 from posyandu.reports.quality import (
     Evidence,
@@ -31,8 +28,8 @@ from posyandu.reports.quality import (
     worst_first,
 )
 from posyandu.reports.quality_charts import digit_histogram_svg
-from posyandu.reports.quality_commands import QUALITY_COLUMNS, quality_row
-from posyandu.reports.views import _area, default_period
+from posyandu.reports.quality_commands import QUALITY_COLUMNS, quality_values
+from posyandu.reports.views import _area
 
 DEFAULT_MONTHS = 3
 """A quarter by default: one Posyandu's month is too few children to rate."""
@@ -93,7 +90,7 @@ def window(request: HttpRequest) -> Window:
     never longer than :data:`MAX_MONTHS`."""
     today = timezone.localdate()
     this_month = today.replace(day=1)
-    last = min(_month(request.GET.get("sampai")) or default_period(today), this_month)
+    last = min(_month(request.GET.get("sampai")) or REPORT_MONTH.default_period(today), this_month)
     earliest = last
     for _k in range(MAX_MONTHS - 1):
         earliest = previous_month(earliest)
@@ -206,53 +203,17 @@ def quality_recorder(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def quality_export(request: HttpRequest) -> HttpResponse:
-    """The scorecard per Posyandu as CSV or Excel, with a header block; audited."""
+    """The scorecard per Posyandu as CSV or Excel, with the header block; audited."""
     scope = Scope.of(request.user)
     area = _area(request, scope)
     win = window(request)
-    fmt = request.GET.get("format", "csv")
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
     report = quality_report(scope, area, win.date_from, win.date_to)
-    user = request.user
-    header = [
-        [_("Laporan"), _("Mutu data pengukuran")],
-        [_("Wilayah"), f"{area.name} ({area.code})"],
-        [_("Periode"), f"{win.date_from:%d/%m/%Y} - {win.date_to:%d/%m/%Y}"],
-        [_("Metode"), QUALITY_RULES.source],
-        [_("Dibuat"), timezone.localtime().strftime("%d/%m/%Y %H:%M")],
-        [_("Oleh"), user.get_username()],
-        [],
-    ]
-    rows = [quality_row(r.code, r.name, r.stats) for r in report.posyandu]
-    name = f"mutu-data-{slugify(area.name)}-{win.dari}-{win.sampai}.{fmt}"
-    if fmt == "csv":
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerows([*header, QUALITY_COLUMNS, *rows])
-        response = HttpResponse(
-            text.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(_("Mutu data"))
-        for line in [*header, QUALITY_COLUMNS, *rows]:
-            sheet.append(line)
-        body = io.BytesIO()
-        book.save(body)
-        response = HttpResponse(
-            body.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    audit.record(
-        user=user,
-        action=AuditAction.EXPORT,
-        object_type="reports.quality",
-        object_id=area.key,
-        object_repr=f"{area.name} {win.dari}..{win.sampai}",
-        changes={"rows": len(rows), "format": fmt},
+    table = exports.Table(
+        title=_("Mutu data pengukuran"),
+        area=area,
+        period=f"{win.date_from:%d/%m/%Y} - {win.date_to:%d/%m/%Y}",
+        method=f"{QUALITY_RULES.source} ({QUALITY_RULES.version_id})",
+        columns=QUALITY_COLUMNS,
+        rows=[quality_values(r.code, r.name, r.stats) for r in report.posyandu],
     )
-    return response
+    return exports.export(request, table, request.GET.get("format", "csv"), "mutu-data")
