@@ -353,3 +353,17 @@ def test_the_django_admin_keeps_only_the_area_field_of_the_role(city: City) -> N
         None,
         None,
     )
+
+
+def test_after_a_reset_the_owner_must_choose_a_new_password_at_login(city: City) -> None:
+    kader = kader_of(city.posyandu_a, username="lupa-lagi")
+    made = reset_password(scope=Scope.of(puskesmas_admin(city)), user=kader)
+    client = Client()
+
+    client.post(reverse("accounts:login"), {"username": "lupa-lagi", "password": made.password})
+    home = client.get(reverse("administration:home"))
+
+    assert home.status_code == 302
+    assert home["Location"].startswith(reverse("accounts:password_change"))
+    form = client.get(home["Location"]).content.decode()
+    assert 'name="old_password"' not in form and 'name="new_password1"' in form

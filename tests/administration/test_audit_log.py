@@ -68,6 +68,7 @@ def test_a_visit_change_reads_in_field_labels_and_values_as_the_app_shows_them(
     ]
     assert f'href="{reverse("measurements:child", args=[child.pk])}">Aisyah Melati</a>' in html
     assert "Kunjungan" in html and "bidan-rina" in html and "127.0.0.1" not in html
+    assert "Bidan · Puskesmas Bontang Utara I" in html
     for developer_text in ("measurements.visit", "height_cm", "'78.90'", "[None"):
         assert developer_text not in html
 

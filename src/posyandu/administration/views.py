@@ -59,7 +59,13 @@ def _audit_query(request: HttpRequest) -> tuple[Scope, AuditFilterForm, QuerySet
     if request.GET and not form.is_valid():
         return scope, form, AuditLog.objects.none()
     filters = audit_log.filters_from(form.cleaned_data if request.GET else {})
-    return scope, form, audit_log.filtered(scope, filters).select_related("user")
+    return (
+        scope,
+        form,
+        audit_log.filtered(scope, filters).select_related(
+            "user", "user__posyandu", "user__puskesmas", "user__kota"
+        ),
+    )
 
 
 def _manageable_ids(scope: Scope, entries: list[AuditLog]) -> set[int]:
