@@ -170,7 +170,10 @@ def test_the_saved_message_starts_with_the_plain_result(kader_client, siti, kade
         {"measured_on": "2024-07-15", "weight_kg": "7,5", "height_cm": "66,5", "position": "l"},
         follow=True,
     )
-    assert "Tersimpan: Siti Aminah, 15/07/2024. Naik cukup. N (naik)" in response.content.decode()
+    html = response.content.decode()
+    assert "Tersimpan: Siti Aminah, 15/07/2024. Naik cukup. N (naik)" in html
+    message = html.split('<ul class="messages">', 1)[1].split("</ul>", 1)[0]
+    assert "IMT/U" not in message
 
 
 def test_home_opens_todays_table_with_one_button_and_then_continues_it(

@@ -145,7 +145,8 @@ def saved_message(visit: Visit) -> str:
         parts.append(gain + ".")
     cats = []
     lang = growth_lang()
-    for ind in CLASSIFIED:
+    # IMT/U is the bidan's number: the kader reads the three KMS indices.
+    for ind in (i for i in CLASSIFIED if i != "bfa"):
         code = getattr(visit, f"cat_{ind}")
         if code:
             name = indicator_name(ind, lang, age_days=visit.age_days)
