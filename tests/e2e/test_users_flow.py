@@ -9,6 +9,8 @@ users-first-password-print.png, users-forced-change.png and audit-log.png.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,10 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from posyandu.accounts.models import User
+from posyandu.children.services import ChildData, update_child
 from tests.e2e.conftest import OVERFLOW, PHONE, with_password
 from tests.e2e.test_campaign_flow import A4, DESKTOP, follow, log_in
-from tests.factories import UserFactory, kader_of, make_city
+from tests.factories import ChildFactory, UserFactory, bidan_of, kader_of, make_city
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -86,6 +89,16 @@ def test_a_puskesmas_creates_a_kader_login_and_the_kader_changes_it_at_first_log
     assert not kader.must_change_password and kader.check_password(NEW_PASSWORD)
     phone.close()
 
+    # A bidan corrects a child's data: the log names the child and says what changed.
+    bidan = bidan_of(city.puskesmas_a, username="bidan_rina")
+    child = ChildFactory(name="Aisyah Melaty", posyandu=city.posyandu_a)
+    update_child(
+        user=bidan,
+        child=child,
+        version=child.version,
+        data=replace(ChildData.of(child), name="Aisyah Melati", birth_weight_kg=Decimal("3.25")),
+    )
+
     desk = browser.new_page(viewport=DESKTOP)
     log_in(desk, live_server.url, "dinkes_kota")
     follow(desk, desk.locator("nav").get_by_role("link", name="Audit"))
@@ -97,6 +110,11 @@ def test_a_puskesmas_creates_a_kader_login_and_the_kader_changes_it_at_first_log
     expect(main).to_contain_text("Posyandu: — → Posyandu Melati")
     expect(main).to_contain_text("sandi pertama dibuat")
     expect(main).not_to_contain_text("accounts.user")
+    expect(main).to_contain_text("Nama anak: Aisyah Melaty → Aisyah Melati")
+    expect(main).to_contain_text("Berat lahir (kg): — → 3,25")
+    expect(desk.locator("main a", has_text="Aisyah Melati").first).to_have_attribute(
+        "href", reverse("measurements:child", args=[child.pk])
+    )
     assert desk.evaluate(OVERFLOW)["wide"] == []
     desk.screenshot(path=str(screenshots / "audit-log.png"), full_page=True)
     # On a phone the wide tables scroll in their own box; nothing else sticks out.
