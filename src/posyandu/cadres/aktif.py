@@ -183,6 +183,7 @@ def posyandu_aktif(
     # A day where children were weighed served balita, ticked or not.
     for session_id in (
         Visit.objects.filter(session_id__in=session_ids)
+        .order_by()  # the model's ordering would join every child into the DISTINCT
         .values_list("session_id", flat=True)
         .distinct()
     ):

@@ -98,7 +98,10 @@ def roster(posyandu: Posyandu, period: dt.date) -> Roster:
     # Entered: every day of the month has its services recorded, and a day that
     # served balita has its weighing recorded too.
     weighed = set(
-        Visit.objects.filter(session_id__in=session_ids).values_list("session_id", flat=True)
+        Visit.objects.filter(session_id__in=session_ids)
+        .order_by()
+        .values_list("session_id", flat=True)
+        .distinct()
     )
     served: dict[int, set[str]] = {}
     for session_id, stage in SessionService.objects.filter(session_id__in=session_ids).values_list(
