@@ -152,3 +152,20 @@ def test_a_kader_sees_only_its_posyandu_and_another_area_is_404(town) -> None:
         ).status_code
         == 404
     )
+
+
+def test_the_skdn_table_and_its_lists_export_with_a_header_block(town, client):
+    from posyandu.core.models import AuditLog
+
+    city, _children = town
+    client.force_login(bidan_of(city.puskesmas_a))
+    response = client.get("/laporan/skdn/?bulan=2025-02&format=csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Laporan,SKDN" and lines[2] == "Periode,02/2025"
+    header = lines[7].split(",")
+    assert header[:3] == ["Kode wilayah", "Wilayah", "Tingkat"] and "D/S %" in header
+    listing = client.get("/laporan/skdn/anak/?bulan=2025-02&ukuran=d&format=csv")
+    names = [line.split(",")[1] for line in listing.content.decode("utf-8-sig").splitlines()[8:]]
+    assert names == sorted(names) and names
+    assert AuditLog.objects.filter(action="export", object_type="reports.table").count() == 2
+    assert AuditLog.objects.filter(action="export", object_type="children.child").count() == 1

@@ -4,6 +4,7 @@ the list of children behind every number."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from posyandu.core.ui import month_from_query, month_nav
 from posyandu.measurements.posyandu_pages import grouping_choices, order_from
 from posyandu.policy import DS_TARGET
 from posyandu.policy.reporting import REPORT_MONTH
+from posyandu.reports import exports
 from posyandu.reports.charts import skdn_trend_svg
 from posyandu.reports.selectors import (
     RATIOS,
@@ -74,6 +76,11 @@ def skdn_page(request: HttpRequest) -> HttpResponse:
         nestings.get(grouping, ()),
         key=worst_first("d", "s") if order == "ds" else by_name,
     )
+    if request.GET.get("format"):
+        root = skdn_total(scope, area, period)
+        return exports.export(
+            request, _skdn_table(area, period, [root, *rows]), request.GET["format"], "skdn"
+        )
     trend = skdn_trend(scope, area, period)
     return render(
         request,
@@ -100,6 +107,41 @@ def skdn_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+RATIO_HEADERS = {
+    "k_s": "K/S %",
+    "d_s": "D/S %",
+    "d_k": "D/K %",
+    "n_d": "N/D %",
+    "n_d_prime": "N/D' %",
+    "bgm_d": "BGM/D %",
+}
+
+
+def _skdn_table(area: Area, period: dt.date, rows: list[Any]) -> exports.Table:
+    return exports.Table(
+        title=_("SKDN"),
+        area=area,
+        period=f"{period:%m/%Y}",
+        method=_(
+            "S: balita yang tinggal di wilayah ini bulan itu (menurut tanggal pindah); "
+            "D dan angka lain: penimbangan di posyandu wilayah ini (agregat bulanan)."
+        ),
+        columns=[
+            _("Kode wilayah"),
+            _("Wilayah"),
+            _("Tingkat"),
+            *(FIELD_LABELS[name] for name in SKDN_FIELDS),
+            *(RATIO_HEADERS[name] for name, _n, _d in RATIOS),
+        ],
+        rows=[
+            [row.area.code, row.area.name, row.area.level]
+            + [row.count(name) for name in SKDN_FIELDS]
+            + [row.pct(num, den) for _name, num, den in RATIOS]
+            for row in rows
+        ],
+    )
+
+
 FIELD_LABELS = {
     "s": "S (sasaran balita)",
     "k": "K (punya buku KIA/KMS)",
@@ -121,6 +163,34 @@ def skdn_children(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     name = request.GET.get("ukuran", "")
     behind = children_behind_number(scope, area, period, name)
+    if request.GET.get("format"):
+        table = exports.Table(
+            title=_("Daftar anak"),
+            area=area,
+            period=f"{period:%m/%Y}",
+            method=FIELD_LABELS.get(name, name),
+            columns=[
+                _("ID anak"),
+                _("Nama"),
+                _("Jenis kelamin"),
+                _("Tanggal lahir"),
+                _("Nama ibu"),
+                _("Posyandu"),
+            ],
+            rows=[
+                [
+                    c.pk,
+                    c.name,
+                    c.get_sex_display(),
+                    c.birth_date.strftime("%d/%m/%Y"),
+                    c.mother_name,
+                    c.posyandu.name,
+                ]
+                for c in behind.children
+            ],
+            children=behind.children,
+        )
+        return exports.export(request, table, request.GET["format"], "daftar-anak")
     return render(
         request,
         "reports/skdn_children.html",
