@@ -1,26 +1,35 @@
-"""How fast is the e-PPGBM import? (issue: 100,000 rows in under 60 s, memory flat)
+"""How fast is the e-PPGBM import, and how much memory does it take?
+
+(issue 10: 100,000 rows in under 60 s, memory flat.)
 
 For each database (SQLite in a temporary file, and PostgreSQL on
-``--server`` in a database of its own, dropped at the end), in a fresh
-process: migrate, create the demo's Bontang areas (124 Posyandu), write an
-e-PPGBM by-name file of ``--rows`` lines (``--rows / 5`` new children with
-five monthly measurements each, spread over every Posyandu, NIKs as text,
-decimal commas in the CSV) as .xlsx and as .csv, then measure
+``--server`` in a database of its own, dropped at the end) the demo's
+Bontang areas (124 Posyandu) are created once, then for each size of
+``--sizes``: an e-PPGBM by-name file of that many lines (``size / 5`` new
+children with five monthly measurements each, spread over every Posyandu,
+NIKs as text, decimal commas in the CSV) is written as .xlsx and as .csv,
+and each of these is measured in a process of its own (so that one
+measurement's peak memory is not another's):
 
-* the baseline: reading every row of the file with the same library the
-  import uses (python-calamine for .xlsx, the csv module for .csv), nothing
-  else;
-* ``exchange.importer.import_eppgbm`` on it (a real import, one transaction,
-  z-scores, N/T, aggregates and the audit record included), and a second
-  import of the same file (every line already present);
-* peak memory (the process's maximum resident set) before and after, at
-  ``--rows / 10`` and at ``--rows``, so a memory that grows with the file
-  shows as MB per 1,000 rows.
+* **read**: the baseline, reading every row of the file with the same
+  library the import uses (python-calamine for .xlsx, the csv module for
+  .csv), nothing else;
+* **import**: ``exchange.importer.import_eppgbm`` on the file's bytes (a
+  real import, one transaction, z-scores, N/T, aggregates, audit record);
+* **again**: a second import of the same file (every line already present).
 
-Prints rows/s, the ratio to the read-only baseline, and PASS/FAIL for the
-60 s target; the exit status is 0 either way.
+Each process gives its wall-clock time and its peak memory: the growth of
+the process's maximum resident set (``ru_maxrss``) from just before the
+measured call to its end, which counts every allocator (Python's, SQLite's,
+python-calamine's); with ``--tracemalloc`` also Python's own peak
+(``tracemalloc``, which slows the run: its times are not the ones printed).
+Memory that grows with the file shows as MB that grow with the size.
 
-    .venv/bin/python benchmarks/import_speed.py [--rows 100000] [--db sqlite,postgresql]
+Prints rows/s, the ratio to the read-only baseline, the memory, and
+PASS/FAIL for the 60 s target at 100,000 lines; the exit status is 0 either way.
+
+    .venv/bin/python benchmarks/import_speed.py [--sizes 10000,50000,100000]
+        [--db sqlite,postgresql] [--tracemalloc]
 """
 
 from __future__ import annotations
@@ -119,8 +128,7 @@ def _write_files(rows: int, folder: Path) -> tuple[Path, Path]:
     return xlsx, csv_path
 
 
-def _read_only(path: Path) -> tuple[int, float]:
-    started = time.perf_counter()
+def _read_only(path: Path) -> int:
     count = 0
     if path.suffix == ".xlsx":
         from python_calamine import CalamineWorkbook
@@ -132,23 +140,23 @@ def _read_only(path: Path) -> tuple[int, float]:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             for _row in csv.reader(handle, delimiter=";"):
                 count += 1
-    return count - 1, time.perf_counter() - started
+    return count - 1
 
 
-def _import(path: Path) -> tuple[float, dict[str, int]]:
+def _import(path: Path) -> dict[str, int]:
     from posyandu.accounts.scope import Scope
     from posyandu.exchange.importer import import_eppgbm
 
-    data = path.read_bytes()
-    started = time.perf_counter()
     result = import_eppgbm(
-        data=data, file_name=path.name, scope=Scope.for_command_line(), user=None
+        data=path.read_bytes(), file_name=path.name, scope=Scope.for_command_line(), user=None
     )
-    seconds = time.perf_counter() - started
-    if result.bad_lines:
-        first = result.bad_lines[0]
-        raise SystemExit(f"bad line {first.number}: {first.errors}")
-    return seconds, result.counts
+    try:
+        if result.bad_lines:
+            first = result.bad_lines[0]
+            raise SystemExit(f"bad line {first.number}: {first.errors}")
+        return result.counts
+    finally:
+        result.close()
 
 
 def _reset() -> None:
@@ -163,55 +171,102 @@ def _reset() -> None:
     AuditLog.objects.all().delete()
 
 
-def run_one(rows: int) -> dict[str, object]:
-    """In a fresh process whose DATABASE_URL is set: everything for one database."""
+def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "posyandu.config.settings")
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
 
-    from posyandu.demo.generator import _create_areas
 
-    call_command("migrate", verbosity=0)
-    _create_areas()
-    out: dict[str, object] = {"vendor": connection.vendor, "rows": rows}
-    with tempfile.TemporaryDirectory() as folder:
-        for label, n in (("small", max(rows // 10, MEASUREMENTS_PER_CHILD)), ("full", rows)):
-            xlsx, csv_path = _write_files(n, Path(folder))
-            for path in (xlsx, csv_path):
-                kind = path.suffix[1:]
-                read_rows, read_s = _read_only(path)
-                rss_before = _rss_mb()
-                seconds, counts = _import(path)
-                again_s, again = _import(path)
-                out[f"{label}_{kind}"] = {
-                    "rows": read_rows,
-                    "file_mb": path.stat().st_size / 1e6,
-                    "read_s": read_s,
-                    "import_s": seconds,
-                    "again_s": again_s,
-                    "children": counts["children_created"],
-                    "visits": counts["visits_created"],
-                    "again_present": again["already_present"],
-                    "rss_before_mb": rss_before,
-                    "rss_after_mb": _rss_mb(),
-                }
-                _reset()
+def step(what: str, path: Path, rows: int, traced: bool) -> dict[str, object]:
+    """In a fresh process whose DATABASE_URL is set: one step, measured."""
+    _django()
+    if what == "setup":
+        from django.core.management import call_command
+
+        from posyandu.demo.generator import _create_areas
+
+        call_command("migrate", verbosity=0)
+        _create_areas()
+        return {}
+    if what == "files":
+        _write_files(rows, path)
+        return {}
+    if what == "reset":
+        _reset()
+        return {}
+    # Imported before the mark: the measured memory is the step's, not the code's.
+    import python_calamine  # noqa: F401
+
+    from posyandu.exchange import importer  # noqa: F401
+
+    if traced:
+        import tracemalloc
+
+        tracemalloc.start()
+    before = _rss_mb()
+    started = time.perf_counter()
+    out: dict[str, object] = {}
+    if what == "read":
+        out["rows"] = _read_only(path)
+    else:
+        out.update(_import(path))
+    out["seconds"] = time.perf_counter() - started
+    out["rss_mb"] = _rss_mb() - before
+    if traced:
+        out["traced_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     return out
+
+
+def _child(env: dict[str, str], *args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--step", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{args}: {done.stdout} {done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _measure(env: dict[str, str], sizes: list[int], traced: bool) -> list[dict[str, object]]:
+    _child(env, "setup", "-", "0")
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            _child(env, "files", folder, str(size))
+            for kind in ("xlsx", "csv"):
+                path = str(Path(folder) / f"eppgbm.{kind}")
+                row: dict[str, object] = {"size": size, "kind": kind}
+                row["file_mb"] = Path(path).stat().st_size / 1e6
+                row["read"] = _child(env, "read", path, str(size))
+                row["import"] = _child(env, "import", path, str(size))
+                row["again"] = _child(env, "again", path, str(size))
+                _child(env, "reset", path, str(size))
+                if traced:
+                    for what in ("read", "import"):
+                        row[f"{what}_traced"] = _child(env, what, path, str(size), "--traced")
+                        _child(env, "reset", path, str(size))
+                results.append(row)
+    return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--sizes", default="10000,50000,100000")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--server", default=SERVER)
-    parser.add_argument("--run-one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--step", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.run_one:
-        print(json.dumps(run_one(args.rows)))
+    if args.step:
+        what, path, rows = args.step
+        print(json.dumps(step(what, Path(path), int(rows), args.traced)))
         return 0
+    sizes = [int(s) for s in args.sizes.split(",")]
     for db in args.db.split(","):
         with tempfile.TemporaryDirectory() as folder:
             env = dict(os.environ)
@@ -226,44 +281,43 @@ def main() -> int:
                     conn.execute(f"CREATE DATABASE {name}")
                 env["DATABASE_URL"] = f"{args.server}/{name}"
             try:
-                done = subprocess.run(
-                    [sys.executable, __file__, "--run-one", "--rows", str(args.rows)],
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
+                _print(db, _measure(env, sizes, args.tracemalloc), args.tracemalloc)
             finally:
                 if db != "sqlite":
                     import psycopg
 
                     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
                         conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            if done.returncode != 0:
-                print(done.stdout, done.stderr, file=sys.stderr)
-                return 1
-            _print(json.loads(done.stdout.strip().splitlines()[-1]))
     return 0
 
 
-def _print(result: dict[str, object]) -> None:
-    print(f"\n== {result['vendor']}")
+def _print(db: str, results: list[dict[str, object]], traced: bool) -> None:
+    print(f"\n== {db}")
     print(
-        f"{'file':<11} {'rows':>8} {'MB':>6} {'read s':>7} {'import s':>9} {'rows/s':>8} "
-        f"{'x read':>7} {'again s':>8} {'children':>9} {'visits':>8} {'RSS MB':>13}  target"
+        f"{'lines':>7} {'file':<5} {'MB':>5} {'read s':>7} {'import s':>9} {'rows/s':>7} "
+        f"{'x read':>7} {'again s':>8} {'children':>9} {'visits':>7} "
+        f"{'peak MB read/import/again':>26}"
+        + ("  traced MB read/import" if traced else "")
+        + "  target"
     )
-    for key in ("small_xlsx", "small_csv", "full_xlsx", "full_csv"):
-        r = result[key]
-        assert isinstance(r, dict)
-        rate = r["rows"] / r["import_s"]
-        verdict = "PASS" if r["import_s"] < TARGET_S else "FAIL"
-        print(
-            f"{key:<11} {r['rows']:>8} {r['file_mb']:>6.1f} {r['read_s']:>7.2f} "
-            f"{r['import_s']:>9.2f} {rate:>8.0f} {r['import_s'] / r['read_s']:>7.1f} "
-            f"{r['again_s']:>8.2f} {r['children']:>9} {r['visits']:>8} "
-            f"{r['rss_before_mb']:>6.0f}->{r['rss_after_mb']:<6.0f} "
-            f"{verdict if key.startswith('full') else ''}"
+    for r in results:
+        read, imp, again = r["read"], r["import"], r["again"]
+        assert isinstance(read, dict) and isinstance(imp, dict) and isinstance(again, dict)
+        size = int(r["size"])  # type: ignore[call-overload]
+        rate = size / imp["seconds"]
+        verdict = ("PASS" if imp["seconds"] < TARGET_S else "FAIL") if size >= 100_000 else ""
+        peaks = f"{read['rss_mb']:.0f} / {imp['rss_mb']:.0f} / {again['rss_mb']:.0f}"
+        line = (
+            f"{size:>7} {r['kind']:<5} {r['file_mb']:>5.1f} {read['seconds']:>7.2f} "
+            f"{imp['seconds']:>9.2f} {rate:>7.0f} {imp['seconds'] / read['seconds']:>7.1f} "
+            f"{again['seconds']:>8.2f} {imp['children_created']:>9} {imp['visits_created']:>7} "
+            f"{peaks:>26}"
         )
+        if traced:
+            t_read, t_imp = r["read_traced"], r["import_traced"]
+            assert isinstance(t_read, dict) and isinstance(t_imp, dict)
+            line += f"  {t_read['traced_mb']:>10.1f} / {t_imp['traced_mb']:.1f}"
+        print(f"{line}  {verdict}")
 
 
 if __name__ == "__main__":

@@ -61,15 +61,18 @@ def import_eppgbm(args: argparse.Namespace) -> int:
             if report is not None:
                 report.close()
             return 2
-        if report is not None:
-            with report:
-                result.write_report(report)
-        for line in result.bad_lines:
-            print(f"line {line.number}: {'; '.join(line.errors)}", file=sys.stderr)
-    counts = result.counts
+        try:
+            if report is not None:
+                with report:
+                    result.write_report(report)
+            for line in result.bad_lines:
+                print(f"line {line.number}: {'; '.join(line.errors)}", file=sys.stderr)
+            counts = result.counts
+        finally:
+            result.close()
     summary = ", ".join(f"{name} {value}" for name, value in counts.items())
-    if result.bad_lines:
-        print(f"{len(result.bad_lines)} bad lines: nothing imported ({summary})")
+    if counts["errors"]:
+        print(f"{counts['errors']} bad lines: nothing imported ({summary})")
         return 1
     verb = "dry run, nothing written" if args.dry_run else "imported"
     print(f"{verb}: {summary}")

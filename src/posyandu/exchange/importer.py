@@ -1,7 +1,9 @@
 """Import an e-PPGBM by-name file (or a spreadsheet in its layout): all or nothing.
 
 Three steps. **Read** every line into typed values (:mod:`.values`), each bad
-cell a reason on its line. **Resolve** every line against the registry: its
+cell a reason on its line, into the import's own store on disk
+(:mod:`.staging`): memory holds one batch of lines, whatever the size of the
+file. **Resolve** every line against the registry: its
 Posyandu (by kelurahan and name, in any case and spacing), its child (by a
 usable NIK, else by name, birth date and mother's name, within the city; two
 lines of one new child are one child), its measurement (already stored, new,
@@ -9,8 +11,9 @@ or a conflict with another one of that child in that month). **Write**, only
 if no line is bad, in one transaction: the new children, the new visits with
 their z-scores, categories, N/T/O/B and 2T from the engine over each child's
 whole history, the monthly aggregates and campaign targets of every child
-touched, and one audit record for the file. A dry run does all of it and
-rolls back, so what it reports is exactly what the import would do.
+touched, and one audit record for the file. A dry run reads and matches
+the same way and writes nothing to the database, so what it reports is what
+the import would do.
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ import csv
 import datetime as dt
 import difflib
 import hashlib
+import itertools
+import json
 import re
 import sys
+import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any, Final
@@ -45,6 +51,7 @@ from posyandu.core.models import AuditAction
 from posyandu.core.policy_in_force import PoliciesInForce
 from posyandu.core.ui import EARLIEST_DATE, format_date, out_of_bounds_message
 from posyandu.exchange import values as read
+from posyandu.exchange.staging import Store
 from posyandu.exchange.tables import Table, UnusableFile, read_table
 from posyandu.growth.weight_gain import completed_months
 from posyandu.measurements import bulk
@@ -235,9 +242,13 @@ class Line:
     kia: bool = True
     # Resolved against the registry.
     posyandu_id: int = 0
-    child: _ChildGroup | None = None
+    group_id: int | None = None
+    """The file's child this line is (a row of the store's ``child_group``)."""
     outcome: str = ""
     visit_id: int | None = None
+    # Read back with the line: its child's id, and whether the import creates it.
+    child_pk: int | None = None
+    child_created: bool | None = None
 
     @property
     def has_measurement(self) -> bool:
@@ -398,21 +409,23 @@ def _check_line(line: Line, today: dt.date) -> None:
 # --- the registry -------------------------------------------------------------------
 
 
-@dataclass(eq=False)
-class _ChildGroup:
+@dataclass(slots=True)
+class _Group:
     """One child of the file: matched to a stored one (``pk``) or to be created."""
 
+    id: int
     pk: int | None
     birth_date: dt.date
     sex: int
     nik: str
     first_line: int
-    lines: list[Line] = field(default_factory=list)
-    created: bool = False
+    created: bool
 
 
-def _name_key(line: Line) -> tuple[str, dt.date | None, str]:
-    return (normalise_name(line.name), line.birth_date, normalise_name(line.mother_name))
+def _name_key(name: str, birth_date: dt.date | None, mother_name: str) -> str:
+    """Name, birth date and mother's name as the duplicate rule compares them, as one key."""
+    birth = "" if birth_date is None else str(birth_date.toordinal())
+    return f"{normalise_name(name)}\x1f{birth}\x1f{normalise_name(mother_name)}"
 
 
 class _Posyandu:
@@ -507,47 +520,147 @@ def _place(name: str) -> str:
 
 CHUNK: Final = 500
 """Values per ``IN (...)`` of a lookup."""
+LINE_BATCH: Final = bulk.BATCH
+"""Lines worked on at once in each pass over the store."""
 
 
-@dataclass
-class _Stored:
-    pk: int
-    nik: str
-    name: str
-    birth_date: dt.date
-    mother_name: str
-    sex: int
-    posyandu_id: int
+# --- lines in the store ------------------------------------------------------------------
+
+_DATES: Final = frozenset({"birth_date", "measured_on"})
+_DECIMALS: Final = frozenset(STORED_AS)
+_FLAGS: Final = frozenset({"vitamin_a", "kia"})
+_LISTS: Final = frozenset({"errors", "notes"})
+_STAGED: Final = (
+    "number",
+    "errors",
+    "notes",
+    "nik",
+    "name",
+    "sex",
+    "birth_date",
+    "birth_weight",
+    "birth_length",
+    "mother_name",
+    "kota",
+    "kelurahan",
+    "posyandu_name",
+    "rt",
+    "rw",
+    "address",
+    "measured_on",
+    "weight",
+    "height",
+    "position",
+    "muac",
+    "pmt_kg",
+    "vitamin_a",
+    "kpsp",
+    "kia",
+    "posyandu_id",
+    "group_id",
+    "outcome",
+    "visit_id",
+)
+"""The columns of a line in the store (``line``), in the order a row gives them."""
+_LINE_SELECT: Final = ", ".join(f"line.{name}" for name in _STAGED) + ", g.pk, g.created"
+_LINE_FROM: Final = "FROM line LEFT JOIN child_group g ON g.id = line.group_id"
+_HAS_MEASUREMENT: Final = (
+    "(line.measured_on IS NOT NULL OR line.weight IS NOT NULL OR line.height IS NOT NULL)"
+)
+_NEW_VISIT_SQL: Final = "line.outcome IN ('visit_created', 'child_created')"
 
 
-def _stored_children(
-    lines: list[Line], kota_ids: set[int], *, lock: bool = False
-) -> tuple[dict[str, _Stored], dict[tuple[str, dt.date | None, str], _Stored]]:
-    """The city's children that lines may be: by NIK, and by name, birth date and mother."""
-    fields = ("pk", "nik", "name", "birth_date", "mother_name", "sex", "posyandu_id")
-    in_city = Child.objects.filter(posyandu__kelurahan__kecamatan__kota_id__in=kota_ids)
-    if lock:
-        # No visit can be saved for them between this match and the write.
-        in_city = in_city.select_for_update(of=("self",))
-    by_nik: dict[str, _Stored] = {}
-    niks = sorted({line.nik for line in lines if line.nik})
-    for chunk in bulk.batched(niks, CHUNK):
-        for row in in_city.filter(nik__in=chunk).values_list(*fields):
-            by_nik.setdefault(row[1], _Stored(*row))
-    by_name: dict[tuple[str, dt.date | None, str], _Stored] = {}
-    wanted = {_name_key(line) for line in lines}
-    births = sorted({line.birth_date for line in lines if line.birth_date})
-    for chunk in bulk.batched(births, CHUNK):
-        for row in in_city.filter(birth_date__in=chunk).values_list(*fields):
-            stored = _Stored(*row)
-            name_key = (
-                normalise_name(stored.name),
-                stored.birth_date,
-                normalise_name(stored.mother_name),
-            )
-            if name_key in wanted:
-                by_name.setdefault(name_key, stored)
-    return by_nik, by_name
+def _ordinal(day: dt.date | None) -> int | None:
+    return None if day is None else day.toordinal()
+
+
+def _day(ordinal: int | None) -> dt.date | None:
+    return None if ordinal is None else dt.date.fromordinal(ordinal)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _stored_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _listed(values: list[str]) -> str | None:
+    return json.dumps(values, ensure_ascii=False) if values else None
+
+
+def _encode(line: Line) -> tuple[Any, ...]:
+    row: list[Any] = []
+    for name in _STAGED:
+        value = getattr(line, name)
+        if name in _DATES:
+            value = _ordinal(value)
+        elif name in _DECIMALS:
+            value = _stored_text(value)
+        elif name in _LISTS:
+            value = _listed(value)
+        elif name in _FLAGS:
+            value = int(value)
+        row.append(value)
+    row.append(_name_key(line.name, line.birth_date, line.mother_name))
+    return tuple(row)
+
+
+def _decode(row: Sequence[Any]) -> Line:
+    values: dict[str, Any] = {}
+    for name, value in zip(_STAGED, row, strict=False):
+        if name in _DATES:
+            value = _day(value)
+        elif name in _DECIMALS:
+            value = _decimal(value)
+        elif name in _LISTS:
+            value = json.loads(value) if value else []
+        elif name in _FLAGS:
+            value = bool(value)
+        values[name] = value
+    pk, created = row[len(_STAGED)], row[len(_STAGED) + 1]
+    return Line(**values, child_pk=pk, child_created=None if created is None else bool(created))
+
+
+class StagedLines(Sequence[Line]):
+    """The lines of an import read back from its store, in file order, a batch at a time."""
+
+    def __init__(self, store: Store, where: str = "1") -> None:
+        self.store = store
+        self.where = where
+
+    def __len__(self) -> int:
+        return int(self.store.one(f"SELECT count(*) FROM line WHERE {self.where}"))
+
+    def __iter__(self) -> Iterator[Line]:
+        for rows in self.store.batches(
+            f"SELECT {_LINE_SELECT} {_LINE_FROM} WHERE {self.where} AND {{after}} "
+            "ORDER BY line.number",
+            size=LINE_BATCH,
+        ):
+            yield from map(_decode, rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        row = self.store.row(
+            f"SELECT {_LINE_SELECT} {_LINE_FROM} WHERE {self.where} "
+            "ORDER BY line.number LIMIT 1 OFFSET ?",
+            (index,),
+        )
+        if index < 0 or row is None:
+            raise IndexError(index)
+        return _decode(row)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 # --- the result ------------------------------------------------------------------------
@@ -559,42 +672,66 @@ REPORT_COLUMNS: Final = ("line", "outcome", "child_id", "reason", "child", "visi
 
 @dataclass
 class ImportResult:
+    """What an import did (or would do): its lines stay in its store until :meth:`close`."""
+
     file_name: str
     sha256: str
     kind: str
     header_line: int
-    lines: list[Line]
     dry_run: bool
+    store: Store = field(repr=False)
     imported: bool = False
 
+    def __post_init__(self) -> None:
+        self._closed = weakref.finalize(self, self.store.close)
+
+    def close(self) -> None:
+        """Delete the store (the lines cannot be read after this)."""
+        self._closed()
+
     @property
-    def bad_lines(self) -> list[Line]:
-        return [line for line in self.lines if line.errors]
+    def lines(self) -> StagedLines:
+        return StagedLines(self.store)
+
+    @property
+    def bad_lines(self) -> StagedLines:
+        return StagedLines(self.store, "line.errors IS NOT NULL")
 
     @property
     def counts(self) -> dict[str, int]:
         """What the good lines do (or would do, once the bad ones are fixed)."""
-        good = [line for line in self.lines if not line.errors and line.child is not None]
-        groups = {id(line.child): line.child for line in good}
+        one = self.store.one
+        good = "line.errors IS NULL AND line.group_id IS NOT NULL"
+        children = dict(
+            self.store.db.execute(
+                "SELECT g.created, count(DISTINCT g.id) FROM line "
+                f"JOIN child_group g ON g.id = line.group_id WHERE {good} GROUP BY g.created"
+            ).fetchall()
+        )
         return {
-            "lines": len(self.lines),
-            "children_created": sum(1 for g in groups.values() if g and g.created),
-            "children_matched": sum(1 for g in groups.values() if g and not g.created),
-            "visits_created": sum(
-                1 for line in good if line.outcome in NEW_VISIT and line.has_measurement
+            "lines": one("SELECT count(*) FROM line"),
+            "children_created": children.get(1, 0),
+            "children_matched": children.get(0, 0),
+            "visits_created": one(
+                f"SELECT count(*) FROM line WHERE {good} AND {_NEW_VISIT_SQL} "
+                f"AND {_HAS_MEASUREMENT}"
             ),
-            "already_present": sum(1 for line in good if line.outcome == "already_present"),
-            "errors": len(self.bad_lines),
+            "already_present": one(
+                f"SELECT count(*) FROM line WHERE {good} AND line.outcome = 'already_present'"
+            ),
+            "errors": one("SELECT count(*) FROM line WHERE line.errors IS NOT NULL"),
         }
 
     def report_rows(self) -> Iterator[tuple[Any, ...]]:
         for line in self.lines:
-            group = line.child
             child_id: int | str = ""
-            if group is not None and group.pk is not None and not (self.dry_run and group.created):
-                child_id = group.pk
+            if line.child_pk is not None and not (self.dry_run and line.child_created):
+                child_id = line.child_pk
             reason = "; ".join(line.errors or line.notes)
-            child = "" if group is None else ("created" if group.created else "matched")
+            if line.child_created is None:
+                child = ""
+            else:
+                child = "created" if line.child_created else "matched"
             visit = "" if self.dry_run or line.visit_id is None else line.visit_id
             yield (line.number, line.outcome, child_id, reason, child, visit)
 
@@ -627,63 +764,78 @@ def import_eppgbm(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import (or check, with ``dry_run``) one file; :class:`UnusableFile` if it is
-    not a table with an e-PPGBM header. Nothing is written unless every line is good."""
+    not a table with an e-PPGBM header. Nothing is written unless every line is good.
+
+    The result's lines are in a store on disk: :meth:`ImportResult.close` it
+    once its report is written (it is also deleted when the result is).
+    """
     progress = progress or _no_progress
     today = timezone.localdate()
     table = read_table(data)
     header_line, columns, rows = find_header(table)
-    lines: list[Line] = []
-    for number, cells in rows:
-        lines.append(read_line(number, cells, columns, today))
-        if len(lines) % 5000 == 0:
-            progress("read", len(lines), 0)
-    if not lines:
-        raise UnusableFile(_("Berkas hanya berisi judul kolom, tanpa baris data."))
-    result = ImportResult(
-        file_name=file_name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        kind=table.kind,
-        header_line=header_line,
-        lines=lines,
-        dry_run=dry_run,
-    )
-    progress("read", len(lines), len(lines))
     places = _Posyandu(scope)
-    for line in lines:
-        if line.posyandu_name:
-            found = places.find(line)
-            if isinstance(found, str):
-                line.errors.append(found)
-            else:
-                line.posyandu_id = found
-    if dry_run:
-        # Reads only, outside a transaction: on SQLite (IMMEDIATE transactions)
-        # even a read-only one would take the write lock from every kader.
-        _resolve(result, places)
-        _note_nik_warnings(result, places)
-    else:
-        with transaction.atomic():
-            _resolve(result, places, lock=True)
-            _note_nik_warnings(result, places)
-            if not result.bad_lines:
-                _write(result, places, user, progress)
-                result.imported = True
-    for line in lines:
-        if line.errors:
-            line.outcome = "error"
+    store = Store()
+    try:
+        if not _stage_lines(store, rows, columns, places, today, progress):
+            raise UnusableFile(_("Berkas hanya berisi judul kolom, tanpa baris data."))
+        result = ImportResult(
+            file_name=file_name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            kind=table.kind,
+            header_line=header_line,
+            dry_run=dry_run,
+            store=store,
+        )
+        if dry_run:
+            # Reads only, outside a transaction: on SQLite (IMMEDIATE transactions)
+            # even a read-only one would take the write lock from every kader.
+            _resolve(store, places, progress)
+        else:
+            with transaction.atomic():
+                _resolve(store, places, progress, lock=True)
+                if not result.bad_lines:
+                    _write(result, places, user, progress)
+                    result.imported = True
+        store.db.execute("UPDATE line SET outcome = 'error' WHERE errors IS NOT NULL")
+        store.commit()
+    except BaseException:
+        store.close()
+        raise
     return result
 
 
-def _note_nik_warnings(result: ImportResult, places: _Posyandu) -> None:
-    """The registry's NIK warnings for each child to be created, on its first line."""
-    for line in result.lines:
-        group = line.child
-        if line.errors or group is None or not group.created or group.first_line != line.number:
-            continue
-        kota_code = places.kota_of[line.posyandu_id][1]
-        line.notes.extend(
-            nik_warnings(group.nik, birth_date=group.birth_date, sex=group.sex, kota_code=kota_code)
-        )
+def _stage_lines(
+    store: Store,
+    rows: Iterator[tuple[int, list[Any]]],
+    columns: dict[str, int],
+    places: _Posyandu,
+    today: dt.date,
+    progress: Progress,
+) -> int:
+    """Read every line, find its Posyandu, and put it in the store, a batch at a time."""
+    insert = (
+        f"INSERT INTO line ({', '.join(_STAGED)}, name_key) "
+        f"VALUES ({', '.join(['?'] * (len(_STAGED) + 1))})"
+    )
+    count = 0
+    while batch := list(itertools.islice(rows, LINE_BATCH)):
+        staged = []
+        for number, cells in batch:
+            line = read_line(number, cells, columns, today)
+            if line.posyandu_name:
+                found = places.find(line)
+                if isinstance(found, str):
+                    line.errors.append(found)
+                else:
+                    line.posyandu_id = found
+            staged.append(_encode(line))
+        store.db.executemany(insert, staged)
+        store.commit()
+        count += len(batch)
+        progress("read", count, 0)
+    store.indexed()
+    progress("read", count, count)
+    return count
 
 
 OUTSIDE: Final = gettext_lazy(
@@ -692,87 +844,260 @@ OUTSIDE: Final = gettext_lazy(
 )
 
 
-def _resolve(result: ImportResult, places: _Posyandu, *, lock: bool = False) -> None:
+def _resolve(store: Store, places: _Posyandu, progress: Progress, *, lock: bool = False) -> None:
     """Match every good line to its child and its measurement to what is stored
-    (``lock``: the stored children matched are locked until the write is done)."""
-    lines = [line for line in result.lines if not line.errors]
-    kota_ids = {places.kota_of[line.posyandu_id][0] for line in lines}
-    by_nik, by_name = _stored_children(lines, kota_ids, lock=lock)
-    groups_by_nik: dict[str, _ChildGroup] = {}
-    groups_by_name: dict[tuple[str, dt.date | None, str], _ChildGroup] = {}
-    groups_by_pk: dict[int, _ChildGroup] = {}
+    (``lock``: the stored children matched are locked until the write is done),
+    and note the registry's NIK warnings for each child to be created."""
+    kota_ids = {
+        places.kota_of[posyandu_id][0]
+        for (posyandu_id,) in store.db.execute(
+            "SELECT DISTINCT posyandu_id FROM line WHERE errors IS NULL"
+        )
+    }
+    _stage_stored_children(store, kota_ids, lock=lock)
+    _group_lines(store, places, progress)
+    _stage_stored_visits(store)
+    _resolve_measurements(store, places, progress)
 
-    def stored_group(stored: _Stored, line: Line) -> _ChildGroup:
-        group = groups_by_pk.get(stored.pk)
-        if group is None:
-            group = _ChildGroup(stored.pk, stored.birth_date, stored.sex, stored.nik, line.number)
-            groups_by_pk[stored.pk] = group
-        return group
 
-    def group_for(line: Line) -> _ChildGroup | str:
-        name_key = _name_key(line)
-        group = groups_by_nik.get(line.nik) if line.nik else None
-        stored = by_nik.get(line.nik) if line.nik and group is None else None
-        if stored is not None:
-            if stored.posyandu_id not in places.allowed:
-                return str(OUTSIDE)
-            group = groups_by_pk.get(stored.pk)
-            earlier = groups_by_name.get(name_key)
-            if group is None and earlier is not None and earlier.created and not earlier.nik:
-                # An earlier line of this child, without its NIK, started a new
-                # child: it is this stored one.
-                earlier.pk, earlier.created, earlier.nik = stored.pk, False, stored.nik
-                earlier.birth_date, earlier.sex = stored.birth_date, stored.sex
-                groups_by_pk[stored.pk] = earlier
-                group = earlier
-            elif group is None:
-                group = stored_group(stored, line)
-        if group is None:
-            group = groups_by_name.get(name_key)
-            if group is not None and line.nik and group.nik and group.nik != line.nik:
-                return _(
-                    "Nama, tanggal lahir dan ibu sama dengan baris %(n)d, tetapi NIK berbeda"
-                ) % {"n": group.first_line}
-        if group is None:
-            stored = by_name.get(name_key)
-            if stored is not None and stored.posyandu_id not in places.allowed:
-                return str(OUTSIDE)
-            if stored is not None and line.nik and stored.nik and stored.nik != line.nik:
-                return _(
-                    "Anak dengan nama, tanggal lahir dan ibu yang sama sudah terdaftar "
-                    "dengan NIK lain"
-                )
-            if stored is not None:
-                group = stored_group(stored, line)
-            else:
-                assert line.birth_date is not None
-                group = _ChildGroup(None, line.birth_date, line.sex, line.nik, line.number)
-                group.created = True
-        if group.birth_date != line.birth_date or group.sex != line.sex:
-            where = (
-                _("baris %(n)d") % {"n": group.first_line}
-                if group.created
-                else _("anak yang sudah terdaftar")
+_STORED_FIELDS: Final = ("pk", "nik", "name", "birth_date", "mother_name", "sex", "posyandu_id")
+
+
+def _stage_stored_children(store: Store, kota_ids: set[int], *, lock: bool) -> None:
+    """The city's children that lines may be, into the store: by NIK, and by name,
+    birth date and mother (only those whose key a line has)."""
+    in_city = Child.objects.filter(posyandu__kelurahan__kecamatan__kota_id__in=kota_ids)
+    if lock:
+        # No visit can be saved for them between this match and the write.
+        in_city = in_city.select_for_update(of=("self",))
+    db = store.db
+
+    def add(rows: list[tuple[Any, ...]], index: str) -> None:
+        db.executemany(
+            "INSERT OR IGNORE INTO stored VALUES (?, ?, ?, ?, ?)",
+            [(pk, nik, birth.toordinal(), sex, p) for pk, nik, _n, birth, _m, sex, p in rows],
+        )
+        if index == "nik":
+            db.executemany(
+                "INSERT OR IGNORE INTO stored_by_nik VALUES (?, ?)", [(r[1], r[0]) for r in rows]
             )
-            return _(
-                "NIK atau nama sama dengan %(where)s, tetapi tanggal lahir atau jenis kelamin "
-                "berbeda"
-            ) % {"where": where}
-        if line.nik:
-            groups_by_nik.setdefault(line.nik, group)
-            if not group.nik:
-                group.nik = line.nik
-        groups_by_name.setdefault(name_key, group)
-        return group
+        else:
+            db.executemany(
+                "INSERT OR IGNORE INTO stored_by_name VALUES (?, ?)",
+                [(_name_key(r[2], r[3], r[4]), r[0]) for r in rows],
+            )
 
-    for line in lines:
-        found = group_for(line)
-        if isinstance(found, str):
-            line.errors.append(found)
-            continue
-        line.child = found
-        found.lines.append(line)
-    _resolve_measurements(result, list(groups_by_pk.values()))
+    for niks in store.batches(
+        "SELECT DISTINCT nik FROM line WHERE errors IS NULL AND nik != '' AND {after} ORDER BY nik",
+        size=CHUNK,
+    ):
+        add(list(in_city.filter(nik__in=[n for (n,) in niks]).values_list(*_STORED_FIELDS)), "nik")
+    for births in store.batches(
+        "SELECT DISTINCT birth_date FROM line WHERE errors IS NULL AND birth_date IS NOT NULL "
+        "AND {after} ORDER BY birth_date",
+        size=CHUNK,
+    ):
+        found = (
+            in_city.filter(birth_date__in=[dt.date.fromordinal(b) for (b,) in births])
+            .values_list(*_STORED_FIELDS)
+            .iterator(chunk_size=CHUNK)
+        )
+        while rows := list(itertools.islice(found, CHUNK)):
+            keys = {_name_key(r[2], r[3], r[4]) for r in rows}
+            wanted = {
+                key
+                for (key,) in db.execute(
+                    "SELECT DISTINCT name_key FROM line WHERE errors IS NULL AND name_key IN "
+                    f"({', '.join(['?'] * len(keys))})",
+                    list(keys),
+                )
+            }
+            add([r for r in rows if _name_key(r[2], r[3], r[4]) in wanted], "name")
+    store.commit()
+
+
+@dataclass(slots=True)
+class _Stored:
+    pk: int
+    nik: str
+    birth_date: dt.date
+    sex: int
+    posyandu_id: int
+
+
+class _Groups:
+    """The children of the file so far, and the stored children lines may be."""
+
+    GROUP: Final = "SELECT g.id, g.pk, g.birth_date, g.sex, g.nik, g.first_line, g.created"
+
+    def __init__(self, store: Store) -> None:
+        self.db = store.db
+
+    def _group(self, sql: str, key: Any) -> _Group | None:
+        row = self.db.execute(f"{self.GROUP} FROM child_group g {sql}", (key,)).fetchone()
+        if row is None:
+            return None
+        gid, pk, birth, sex, nik, first_line, created = row
+        return _Group(gid, pk, dt.date.fromordinal(birth), sex, nik, first_line, bool(created))
+
+    def by_nik(self, nik: str) -> _Group | None:
+        return self._group("JOIN group_by_nik n ON n.group_id = g.id WHERE n.key = ?", nik)
+
+    def by_name(self, key: str) -> _Group | None:
+        return self._group("JOIN group_by_name n ON n.group_id = g.id WHERE n.key = ?", key)
+
+    def by_pk(self, pk: int) -> _Group | None:
+        return self._group("WHERE g.pk = ?", pk)
+
+    def stored(self, by: str, key: str) -> _Stored | None:
+        """The stored child with this NIK (``by`` "nik") or name key ("name")."""
+        row = self.db.execute(
+            f"SELECT s.pk, s.nik, s.birth_date, s.sex, s.posyandu_id FROM stored_by_{by} k "
+            "JOIN stored s ON s.pk = k.pk WHERE k.key = ?",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        pk, nik, birth, sex, posyandu_id = row
+        return _Stored(pk, nik, dt.date.fromordinal(birth), sex, posyandu_id)
+
+    def new(
+        self, pk: int | None, birth_date: dt.date, sex: int, nik: str, line: int, created: bool
+    ) -> _Group:
+        cursor = self.db.execute(
+            "INSERT INTO child_group (pk, birth_date, sex, nik, first_line, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (pk, birth_date.toordinal(), sex, nik, line, int(created)),
+        )
+        assert cursor.lastrowid is not None
+        return _Group(cursor.lastrowid, pk, birth_date, sex, nik, line, created)
+
+    def of_stored(self, stored: _Stored, line: int) -> _Group:
+        found = self.by_pk(stored.pk)
+        if found is None:
+            found = self.new(stored.pk, stored.birth_date, stored.sex, stored.nik, line, False)
+        return found
+
+    def save(self, group: _Group) -> None:
+        self.db.execute(
+            "UPDATE child_group SET pk = ?, birth_date = ?, sex = ?, nik = ?, created = ? "
+            "WHERE id = ?",
+            (
+                group.pk,
+                group.birth_date.toordinal(),
+                group.sex,
+                group.nik,
+                int(group.created),
+                group.id,
+            ),
+        )
+
+    def remember(self, group: _Group, nik: str, name_key: str) -> None:
+        """The first child of the file with this NIK, and with this name key, is it."""
+        if nik:
+            self.db.execute("INSERT OR IGNORE INTO group_by_nik VALUES (?, ?)", (nik, group.id))
+        self.db.execute("INSERT OR IGNORE INTO group_by_name VALUES (?, ?)", (name_key, group.id))
+
+
+def _group_lines(store: Store, places: _Posyandu, progress: Progress) -> None:
+    """Each good line's child, in file order (two lines of one new child are one child)."""
+    groups = _Groups(store)
+    total = store.one("SELECT count(*) FROM line WHERE errors IS NULL")
+    done = 0
+    for rows in store.batches(
+        "SELECT number, nik, name_key, birth_date, sex FROM line "
+        "WHERE errors IS NULL AND {after} ORDER BY number",
+        size=LINE_BATCH,
+    ):
+        updates: list[tuple[str | None, int | None, int]] = []
+        for number, nik, name_key, birth, sex in rows:
+            found = _group_for(groups, places, number, nik, name_key, _day(birth), sex)
+            if isinstance(found, str):
+                updates.append((_listed([found]), None, number))
+            else:
+                updates.append((None, found, number))
+        store.db.executemany("UPDATE line SET errors = ?, group_id = ? WHERE number = ?", updates)
+        store.commit()
+        done += len(rows)
+        progress("match", done, total)
+
+
+def _group_for(
+    groups: _Groups,
+    places: _Posyandu,
+    number: int,
+    nik: str,
+    name_key: str,
+    birth_date: dt.date | None,
+    sex: int,
+) -> int | str:
+    """The id of the line's child in the file, or why the line cannot be that child."""
+    assert birth_date is not None  # a good line has one
+    group = groups.by_nik(nik) if nik else None
+    stored = groups.stored("nik", nik) if nik and group is None else None
+    if stored is not None:
+        if stored.posyandu_id not in places.allowed:
+            return str(OUTSIDE)
+        group = groups.by_pk(stored.pk)
+        earlier = groups.by_name(name_key)
+        if group is None and earlier is not None and earlier.created and not earlier.nik:
+            # An earlier line of this child, without its NIK, started a new
+            # child: it is this stored one.
+            earlier.pk, earlier.created, earlier.nik = stored.pk, False, stored.nik
+            earlier.birth_date, earlier.sex = stored.birth_date, stored.sex
+            groups.save(earlier)
+            group = earlier
+        elif group is None:
+            group = groups.of_stored(stored, number)
+    if group is None:
+        group = groups.by_name(name_key)
+        if group is not None and nik and group.nik and group.nik != nik:
+            return _("Nama, tanggal lahir dan ibu sama dengan baris %(n)d, tetapi NIK berbeda") % {
+                "n": group.first_line
+            }
+    if group is None:
+        stored = groups.stored("name", name_key)
+        if stored is not None and stored.posyandu_id not in places.allowed:
+            return str(OUTSIDE)
+        if stored is not None and nik and stored.nik and stored.nik != nik:
+            return _(
+                "Anak dengan nama, tanggal lahir dan ibu yang sama sudah terdaftar dengan NIK lain"
+            )
+        if stored is not None:
+            group = groups.of_stored(stored, number)
+        else:
+            group = groups.new(None, birth_date, sex, nik, number, True)
+    if group.birth_date != birth_date or group.sex != sex:
+        where = (
+            _("baris %(n)d") % {"n": group.first_line}
+            if group.created
+            else _("anak yang sudah terdaftar")
+        )
+        return _(
+            "NIK atau nama sama dengan %(where)s, tetapi tanggal lahir atau jenis kelamin berbeda"
+        ) % {"where": where}
+    if nik and not group.nik:
+        group.nik = nik
+        groups.save(group)
+    groups.remember(group, nik, name_key)
+    return group.id
+
+
+def _stage_stored_visits(store: Store) -> None:
+    """The stored measurements of every stored child the file names, by month."""
+    for pks in store.batches(
+        "SELECT pk FROM child_group WHERE pk IS NOT NULL AND {after} ORDER BY pk", size=CHUNK
+    ):
+        store.db.executemany(
+            "INSERT OR REPLACE INTO stored_visit VALUES (?, ?, ?, ?, ?)",
+            [
+                (child_id, period.toordinal(), on.toordinal(), _stored_text(w), _stored_text(h))
+                for child_id, period, on, w, h in Visit.objects.filter(
+                    child_id__in=[pk for (pk,) in pks]
+                ).values_list("child_id", "period", "measured_on", "weight_kg", "height_cm")
+            ],
+        )
+    store.commit()
 
 
 def _same(a_on: dt.date, a_w: Decimal | None, a_h: Decimal | None, b: tuple[Any, ...]) -> bool:
@@ -788,100 +1113,132 @@ def _same(a_on: dt.date, a_w: Decimal | None, a_h: Decimal | None, b: tuple[Any,
     return a_on == b_on and (a_w is None or q(a_w) == q(b_w)) and (a_h is None or q(a_h) == q(b_h))
 
 
-def _resolve_measurements(result: ImportResult, stored_groups: list[_ChildGroup]) -> None:
-    stored: dict[int, dict[dt.date, tuple[Any, ...]]] = defaultdict(dict)
-    for chunk in bulk.batched([g.pk for g in stored_groups if g.pk is not None], CHUNK):
-        for child_id, period, measured_on, weight, height in Visit.objects.filter(
-            child_id__in=chunk
-        ).values_list("child_id", "period", "measured_on", "weight_kg", "height_cm"):
-            stored[child_id][period] = (measured_on, weight, height)
-    seen: dict[tuple[int, dt.date], Line] = {}
-    for line in result.lines:
-        group = line.child
-        if line.errors or group is None:
-            continue
-        if not line.has_measurement:
-            line.outcome = (
-                "child_matched"
-                if not group.created or group.first_line != line.number
-                else "child_created"
+def _resolve_measurements(store: Store, places: _Posyandu, progress: Progress) -> None:
+    """Each good line's measurement: new, already stored (or earlier in the file),
+    or a conflict; and the NIK warnings on the first line of each new child."""
+    db = store.db
+    for rows in store.batches(
+        "SELECT number, group_id, measured_on, weight, height, posyandu_id, notes FROM line "
+        "WHERE errors IS NULL AND group_id IS NOT NULL AND {after} ORDER BY number",
+        size=LINE_BATCH,
+    ):
+        ids = sorted({row[1] for row in rows})
+        groups: dict[int, _Group] = {}
+        for gid, pk, birth, sex, nik, first_line, created in db.execute(
+            f"{_Groups.GROUP} FROM child_group g WHERE g.id IN ({', '.join(['?'] * len(ids))})",
+            ids,
+        ):
+            groups[gid] = _Group(
+                gid, pk, dt.date.fromordinal(birth), sex, nik, first_line, bool(created)
             )
-            continue
-        assert line.measured_on is not None
-        if line.measured_on < group.birth_date:
-            line.errors.append(
-                _("Tanggal Pengukuran %(m)s sebelum tanggal lahir anak %(b)s")
-                % {"m": format_date(line.measured_on), "b": format_date(group.birth_date)}
+        updates = []
+        for number, gid, on, weight, height, posyandu_id, noted in rows:
+            group = groups[gid]
+            notes: list[str] = json.loads(noted) if noted else []
+            outcome, error = _measurement(
+                db, group, number, _day(on), _decimal(weight), _decimal(height), notes
             )
-            continue
-        period = line.measured_on.replace(day=1)
-        before = stored.get(group.pk, {}).get(period) if group.pk is not None else None
-        if before is not None:
-            if _same(line.measured_on, line.weight, line.height, before):
-                line.outcome = "already_present"
-            else:
-                line.errors.append(
-                    _(
-                        "Anak ini sudah punya pengukuran lain bulan itu "
-                        "(%(d)s, BB %(w)s, TB %(h)s): satu pengukuran per bulan"
+            if not error and group.created and group.first_line == number:
+                kota_code = places.kota_of[posyandu_id][1]
+                notes.extend(
+                    nik_warnings(
+                        group.nik, birth_date=group.birth_date, sex=group.sex, kota_code=kota_code
                     )
-                    % {
-                        "d": format_date(before[0]),
-                        "w": read.text(before[1]) or "-",
-                        "h": read.text(before[2]) or "-",
-                    }
                 )
-            continue
-        earlier = seen.get((id(group), period))
-        if earlier is not None:
-            if _same(
-                line.measured_on,
-                line.weight,
-                line.height,
-                (earlier.measured_on, earlier.weight, earlier.height),
-            ):
-                line.outcome = "already_present"
-                line.notes.append(_("sama dengan baris %(n)d") % {"n": earlier.number})
-            else:
-                line.errors.append(
-                    _("Pengukuran lain anak ini di bulan yang sama ada di baris %(n)d")
-                    % {"n": earlier.number}
-                )
-            continue
-        seen[(id(group), period)] = line
-        line.outcome = (
-            "child_created"
-            if group.created and group.first_line == line.number
-            else "visit_created"
+            updates.append((_listed([error] if error else []), _listed(notes), outcome, number))
+        db.executemany(
+            "UPDATE line SET errors = ?, notes = ?, outcome = ? WHERE number = ?", updates
         )
+        store.commit()
+
+
+def _measurement(
+    db: Any,
+    group: _Group,
+    number: int,
+    on: dt.date | None,
+    weight: Decimal | None,
+    height: Decimal | None,
+    notes: list[str],
+) -> tuple[str, str]:
+    """(outcome, "") or ("", why the line is bad), for one good line of ``group``."""
+    is_first = group.created and group.first_line == number
+    if on is None and weight is None and height is None:
+        return ("child_created" if is_first else "child_matched"), ""
+    assert on is not None
+    if on < group.birth_date:
+        return "", _("Tanggal Pengukuran %(m)s sebelum tanggal lahir anak %(b)s") % {
+            "m": format_date(on),
+            "b": format_date(group.birth_date),
+        }
+    period = on.replace(day=1).toordinal()
+    before = (
+        db.execute(
+            "SELECT measured_on, weight, height FROM stored_visit WHERE pk = ? AND period = ?",
+            (group.pk, period),
+        ).fetchone()
+        if group.pk is not None
+        else None
+    )
+    if before is not None:
+        stored = (dt.date.fromordinal(before[0]), _decimal(before[1]), _decimal(before[2]))
+        if _same(on, weight, height, stored):
+            return "already_present", ""
+        return "", _(
+            "Anak ini sudah punya pengukuran lain bulan itu "
+            "(%(d)s, BB %(w)s, TB %(h)s): satu pengukuran per bulan"
+        ) % {
+            "d": format_date(stored[0]),
+            "w": read.text(stored[1]) or "-",
+            "h": read.text(stored[2]) or "-",
+        }
+    earlier = db.execute(
+        "SELECT number, measured_on, weight, height FROM seen WHERE group_id = ? AND period = ?",
+        (group.id, period),
+    ).fetchone()
+    if earlier is not None:
+        if _same(
+            on,
+            weight,
+            height,
+            (dt.date.fromordinal(earlier[1]), _decimal(earlier[2]), _decimal(earlier[3])),
+        ):
+            notes.append(_("sama dengan baris %(n)d") % {"n": earlier[0]})
+            return "already_present", ""
+        return "", _("Pengukuran lain anak ini di bulan yang sama ada di baris %(n)d") % {
+            "n": earlier[0]
+        }
+    db.execute(
+        "INSERT INTO seen VALUES (?, ?, ?, ?, ?, ?)",
+        (group.id, period, number, on.toordinal(), _stored_text(weight), _stored_text(height)),
+    )
+    return ("child_created" if is_first else "visit_created"), ""
 
 
 # --- writing ---------------------------------------------------------------------------
 
+_IN_FILE: Final = "EXISTS (SELECT 1 FROM line WHERE line.group_id = g.id)"
+
 
 def _write(result: ImportResult, places: _Posyandu, user: User | None, progress: Progress) -> None:
-    groups: dict[int, _ChildGroup] = {}
-    for line in result.lines:
-        if line.child is not None:
-            groups.setdefault(id(line.child), line.child)
-    matched = {g.pk for g in groups.values() if g.pk is not None}
-    new_groups = [g for g in groups.values() if g.created]
-    # Only children given a new visit change (matched ones without one do not).
-    existing = sorted(
-        {
-            line.child.pk
-            for line in result.lines
-            if line.outcome == "visit_created" and line.child and line.child.pk in matched
-        }
-    )
+    store = result.store
+    # Only stored children given a new visit change (matched ones without one do not).
+    existing = [
+        pk
+        for (pk,) in store.db.execute(
+            "SELECT DISTINCT g.pk FROM line JOIN child_group g ON g.id = line.group_id "
+            "WHERE line.outcome = 'visit_created' AND NOT g.created ORDER BY g.pk"
+        )
+    ]
+    new_children = store.one(f"SELECT count(*) FROM child_group g WHERE g.created AND {_IN_FILE}")
     today = timezone.localdate()
     actor = user if user is not None and user.is_authenticated else None
-    if new_groups or existing:
+    if new_children or existing:
         with children_write(existing) as write:
-            _create_children(new_groups, places, actor, today, progress)
-            _write_visits(result, groups, existing, actor, progress)
+            created = _create_children(store, new_children, places, actor, today, progress)
+            _write_visits(store, actor, progress)
             refresh_weight_gains(existing)
-            write.child_ids = sorted({*existing, *(g.pk for g in new_groups if g.pk)})
+            write.child_ids = sorted({*existing, *created})
             progress("aggregates", 0, len(write.child_ids))
     audit.record(
         user=user,
@@ -898,28 +1255,86 @@ def _write(result: ImportResult, places: _Posyandu, user: User | None, progress:
 
 
 def _create_children(
-    groups: list[_ChildGroup],
+    store: Store,
+    total: int,
     places: _Posyandu,
     actor: User | None,
     today: dt.date,
     progress: Progress,
-) -> None:
-    """Insert the new children in bulk; each group gets its child's id."""
-    if not groups:
-        return
+) -> list[int]:
+    """Insert the new children in bulk, a batch at a time; each group gets its child's id."""
+    created: list[int] = []
+    for groups in _whole_children(
+        store,
+        "SELECT g.id, g.birth_date, g.sex, g.nik, g.first_line, "
+        "(SELECT count(*) FROM line WHERE line.group_id = g.id) FROM child_group g "
+        f"WHERE g.created AND {_IN_FILE} AND {{after}} ORDER BY g.id",
+    ):
+        ids = [g[0] for g in groups]
+        pks = _insert_children(groups, _lines_in(store, "line.group_id", ids), places, actor, today)
+        store.db.executemany(
+            "UPDATE child_group SET pk = ? WHERE id = ?", list(zip(pks, ids, strict=True))
+        )
+        store.commit()
+        created.extend(pks)
+        progress("children", len(created), total)
+    return created
+
+
+def _lines_in(store: Store, column: str, keys: list[Any]) -> list[Line]:
+    """The lines whose ``column`` is one of ``keys`` (one batch), in file order."""
+    return [
+        _decode(row)
+        for row in store.db.execute(
+            f"SELECT {_LINE_SELECT} {_LINE_FROM} WHERE {column} IN "
+            f"({', '.join(['?'] * len(keys))}) ORDER BY line.number",
+            keys,
+        )
+    ]
+
+
+def _whole_children(store: Store, sql: str) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of ``sql`` (one per child, its number of lines last) in batches of
+    whole children of at most ``LINE_BATCH`` lines (a child with more: alone)."""
+    batch: list[tuple[Any, ...]] = []
+    lines = 0
+    for rows in store.batches(sql, size=LINE_BATCH):
+        for row in rows:
+            if batch and lines + row[-1] > LINE_BATCH:
+                yield batch
+                batch, lines = [], 0
+            batch.append(row)
+            lines += row[-1]
+    if batch:
+        yield batch
+
+
+def _insert_children(
+    groups: list[tuple[Any, ...]],
+    batch: list[Line],
+    places: _Posyandu,
+    actor: User | None,
+    today: dt.date,
+) -> list[int]:
+    """Insert one batch of new children (``batch``: their lines); their ids, in order."""
+    lines: dict[int | None, list[Line]] = defaultdict(list)
+    for line in batch:
+        lines[line.group_id].append(line)
     columns: dict[str, list[Any]] = defaultdict(list)
-    for group in groups:
-        latest = max(group.lines, key=lambda ln: (ln.measured_on or dt.date.min, ln.number))
-        first = next(ln for ln in group.lines if ln.number == group.first_line)
-        aged_out = completed_months(group.birth_date, today) >= BALITA.max_completed_months
+    for gid, birth, sex, nik, first_line, _lines in groups:
+        birth_date = dt.date.fromordinal(birth)
+        own = lines[gid]
+        latest = max(own, key=lambda ln: (ln.measured_on or dt.date.min, ln.number))
+        first = next(ln for ln in own if ln.number == first_line)
+        aged_out = completed_months(birth_date, today) >= BALITA.max_completed_months
         values = {
             "local_id": new_local_id(),
             "name": " ".join(first.name.split()),
-            "sex": group.sex,
-            "birth_date": group.birth_date,
-            "birth_weight_kg": _first(group.lines, "birth_weight"),
-            "birth_length_cm": _first(group.lines, "birth_length"),
-            "nik": group.nik,
+            "sex": sex,
+            "birth_date": birth_date,
+            "birth_weight_kg": _first(own, "birth_weight"),
+            "birth_length_cm": _first(own, "birth_length"),
+            "nik": nik,
             "mother_name": " ".join(first.mother_name.split()),
             "address": latest.address or first.address,
             "rt": latest.rt,
@@ -928,7 +1343,7 @@ def _create_children(
             "posyandu_id": latest.posyandu_id,
             "has_kia_book": latest.kia,
             "status": str(ChildStatus.AGED_OUT if aged_out else ChildStatus.ACTIVE),
-            "status_date": BALITA.aged_out_on(group.birth_date) if aged_out else None,
+            "status_date": BALITA.aged_out_on(birth_date) if aged_out else None,
         }
         for name, value in values.items():
             columns[name].append(value)
@@ -957,12 +1372,10 @@ def _create_children(
     local_ids = columns["local_id"]
     for chunk in bulk.batched(local_ids):
         ids.update(Child.objects.filter(local_id__in=chunk).values_list("local_id", "pk"))
-    for group, local_id in zip(groups, local_ids, strict=True):
-        group.pk = ids[local_id]
-    progress("children", k, k)
+    return [ids[local_id] for local_id in local_ids]
 
 
-def _first(lines: Iterable[Line], name: str) -> Decimal | None:
+def _first(lines: list[Line], name: str) -> Decimal | None:
     for line in lines:
         value = getattr(line, name)
         if value is not None:
@@ -970,33 +1383,32 @@ def _first(lines: Iterable[Line], name: str) -> Decimal | None:
     return None
 
 
-def _write_visits(
-    result: ImportResult,
-    groups: dict[int, _ChildGroup],
-    existing: list[int],
-    actor: User | None,
-    progress: Progress,
-) -> None:
+def _write_visits(store: Store, actor: User | None, progress: Progress) -> None:
     """Insert the new visits with everything derived from them, computed over
-    each child's whole history (stored visits and new ones, in date order)."""
-    new = [line for line in result.lines if line.outcome in NEW_VISIT and line.has_measurement]
-    if not new:
+    each child's whole history (stored visits and new ones, in date order),
+    a batch of lines at a time: memory stays that of one batch."""
+    new = f"{_NEW_VISIT_SQL} AND {_HAS_MEASUREMENT}"
+    total = store.one(f"SELECT count(*) FROM line WHERE {new}")
+    if not total:
         return
-    by_child: dict[int, list[Line]] = defaultdict(list)
-    for line in new:
-        assert line.child is not None and line.child.pk is not None
-        by_child[line.child.pk].append(line)
-    stored = set(existing)
-    people = {g.pk: (g.sex, g.birth_date) for g in groups.values() if g.pk is not None}
     policies = PoliciesInForce.load()
     done = 0
-    progress("visits", 0, len(new))
-    # A few thousand children at a time: memory stays that of one batch.
-    for chunk in bulk.batched(sorted(by_child)):
-        lines = [line for child_id in chunk for line in by_child[child_id]]
-        _write_visit_batch(lines, people, [c for c in chunk if c in stored], actor, policies)
-        done += len(lines)
-        progress("visits", done, len(new))
+    progress("visits", 0, total)
+    for children in _whole_children(
+        store,
+        "SELECT g.pk, g.sex, g.birth_date, g.created, count(*) FROM line "
+        f"JOIN child_group g ON g.id = line.group_id WHERE {new} AND {{after}} "
+        "GROUP BY g.pk ORDER BY g.pk",
+    ):
+        people = {pk: (sex, dt.date.fromordinal(birth)) for pk, sex, birth, _c, _n in children}
+        stored = [pk for pk, _s, _b, created, _n in children if not created]
+        visit_ids = _write_visit_batch(
+            _lines_in(store, f"{new} AND g.pk", list(people)), people, stored, actor, policies
+        )
+        store.db.executemany("UPDATE line SET visit_id = ? WHERE number = ?", visit_ids)
+        store.commit()
+        done += len(visit_ids)
+        progress("visits", done, total)
 
 
 def _write_visit_batch(
@@ -1005,7 +1417,8 @@ def _write_visit_batch(
     existing: list[int],
     actor: User | None,
     policies: PoliciesInForce,
-) -> None:
+) -> list[tuple[int | None, int]]:
+    """Insert one batch's visits; (visit id, line number) of each."""
     rows: list[tuple[int, dt.date, float, float, str, bool, float, float, Line | None]] = []
     for chunk in bulk.batched(existing, CHUNK):
         for (
@@ -1041,13 +1454,14 @@ def _write_visit_batch(
                 )
             )
     for line in new:
-        assert line.child is not None and line.child.pk is not None and line.measured_on is not None
+        assert line.child_pk is not None and line.measured_on is not None
         position = line.position
         if line.height is not None and not position:
-            position = position_for_age((line.measured_on - line.child.birth_date).days)
+            birth = people[line.child_pk][1]
+            position = position_for_age((line.measured_on - birth).days)
         rows.append(
             (
-                line.child.pk,
+                line.child_pk,
                 line.measured_on,
                 _f(line.weight),
                 _f(line.height),
@@ -1106,16 +1520,16 @@ def _write_visit_batch(
     }
     bulk.insert_rows(Visit, k, columns, constants)
     ids: dict[tuple[int, dt.date], int] = {}
-    for chunk in bulk.batched(
-        sorted({line.child.pk for line in added if line.child and line.child.pk}), CHUNK
-    ):
+    for chunk in bulk.batched(sorted(people), CHUNK):
         for pk, child_id, measured_on in Visit.objects.filter(child_id__in=chunk).values_list(
             "pk", "child_id", "measured_on"
         ):
             ids[(child_id, measured_on)] = pk
-    for line in added:
-        assert line.child is not None and line.child.pk is not None and line.measured_on is not None
-        line.visit_id = ids.get((line.child.pk, line.measured_on))
+    return [
+        (ids.get((line.child_pk, line.measured_on)), line.number)
+        for line in added
+        if line.child_pk is not None and line.measured_on is not None
+    ]
 
 
 def _f(value: Decimal | float | None) -> float:

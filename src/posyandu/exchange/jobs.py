@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import logging
 import os
@@ -162,7 +163,10 @@ def _run(job_id: int, dry_run: bool, language: str) -> None:
             data=None,
         )
     else:
-        updates.update(_outcome(result, dry_run))
+        try:
+            updates.update(_outcome(result, dry_run))
+        finally:
+            result.close()
     finally:
         progress.remove()
     updates["finished_at"] = timezone.now()
@@ -172,14 +176,15 @@ def _run(job_id: int, dry_run: bool, language: str) -> None:
 def _outcome(result: ImportResult, dry_run: bool) -> dict[str, Any]:
     report = io.StringIO()
     result.write_report(report)
-    bad = [[line.number, "; ".join(line.errors)] for line in result.bad_lines]
+    counts = result.counts
+    shown = itertools.islice(result.bad_lines, SHOWN_BAD_LINES)
     values: dict[str, Any] = {
-        "counts": result.counts,
-        "bad_lines": bad[:SHOWN_BAD_LINES],
+        "counts": counts,
+        "bad_lines": [[line.number, "; ".join(line.errors)] for line in shown],
         "report": report.getvalue(),
         "message": "",
     }
-    if bad:
+    if counts["errors"]:
         values.update(status=JobStatus.REJECTED, data=None)
     elif dry_run:
         values.update(status=JobStatus.CHECKED)

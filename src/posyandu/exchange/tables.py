@@ -39,20 +39,27 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def read_table(data: bytes) -> Table:
-    """The rows of the first sheet (or table) of a file given as bytes."""
+    """The rows of the first sheet (or table) of a file given as bytes.
+
+    Text files are decoded and read as the rows are taken, never held whole
+    as text: a large CSV costs its bytes, not its bytes again as a string.
+    """
     if not data.strip():
         raise UnusableFile(_("Berkas kosong."))
     if data.startswith(ZIP):
         return Table("xlsx", _workbook_rows(data, "xlsx"))
     if data.startswith(OLE2):
         return Table("xls", _workbook_rows(data, "xls"))
-    text = _decode(data)
-    head = text[:65536].lstrip().lower()
-    if head.startswith("<") and "<table" in head:
-        return Table("html", _html_rows(text))
-    if "\x00" in text:
+    encoding, has_nul = _encoding(data)
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    head = stream.read(65536)
+    stream.seek(0)
+    start = head.lstrip().lower()
+    if start.startswith("<") and "<table" in start:
+        return Table("html", _html_rows(stream))
+    if has_nul:
         raise UnusableFile(_("Berkas ini bukan tabel (Excel, CSV atau HTML)."))
-    return Table("csv", _csv_rows(text))
+    return Table("csv", _csv_rows(head, stream))
 
 
 def _workbook_rows(data: bytes, kind: str) -> Iterator[tuple[int, list[Cell]]]:
@@ -88,34 +95,50 @@ _BOMS = (
 )
 
 
-def _decode(data: bytes) -> str:
-    """Text in whatever encoding a Windows PC wrote it: UTF-8 (with or without
-    a BOM), UTF-16 (Excel's "Unicode text"), else Windows-1252."""
+def _encoding(data: bytes) -> tuple[str, bool]:
+    """(the encoding a Windows PC wrote the text in, whether the text has a NUL):
+    UTF-8 (with or without a BOM), UTF-16 (Excel's "Unicode text"), else
+    Windows-1252."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                break
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+            checked = _scan(data, encoding)
+            if checked is not None:
+                return encoding, checked
+            break
+    for encoding in ("utf-8", "cp1252"):
+        checked = _scan(data, encoding)
+        if checked is not None:
+            return encoding, checked
     # cp1252 leaves five bytes undefined; latin-1 reads any byte.
+    return "latin-1", b"\x00" in data
+
+
+SCAN_BYTES = 1 << 20
+
+
+def _scan(data: bytes, encoding: str) -> bool | None:
+    """Whether the decoded text has a NUL, or None if it is not in ``encoding``;
+    a slice at a time, keeping none of the text."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
+    has_nul = False
     try:
-        return data.decode("cp1252")
+        for start in range(0, len(data), SCAN_BYTES):
+            has_nul = "\x00" in decoder.decode(view[start : start + SCAN_BYTES]) or has_nul
+        has_nul = "\x00" in decoder.decode(b"", final=True) or has_nul
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return None
+    return has_nul
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
-    first_lines = text[:20000].splitlines()[:30]
+def _csv_rows(head: str, stream: io.TextIOWrapper) -> Iterator[tuple[int, list[Cell]]]:
+    first_lines = head[:20000].splitlines()[:30]
     delimiter = max((";", ",", "\t"), key=lambda d: sum(line.count(d) for line in first_lines))
     if first_lines and first_lines[0].lower().startswith("sep=") and len(first_lines[0]) == 5:
         # Excel's "sep=;" line names the separator and is not shown as a row.
         delimiter = first_lines[0][4]
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        _skip_first_line(stream)
+    reader = csv.reader(stream, delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         # Excel shows each record as one row, blank ones included.
@@ -193,14 +216,31 @@ class _TableParser(HTMLParser):
         self._row = None
 
 
-def _html_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
+def _skip_first_line(stream: io.TextIOWrapper) -> None:
+    """Past the first line ended by a line feed (as ``split("\\n", 1)`` would cut)."""
+    while (char := stream.read(1)) and char != "\n":
+        pass
+
+
+HTML_CHUNK = 1 << 16
+
+
+def _html_rows(stream: io.TextIOWrapper) -> Iterator[tuple[int, list[Cell]]]:
+    """The rows of the first table, as the text is read (a chunk at a time)."""
     parser = _TableParser()
-    parser.feed(text)
-    parser.close()
-    parser._finish_row()
-    # Excel opens an HTML table with one sheet row per <tr>.
-    return (
-        (number, row)
-        for number, row in enumerate(parser.rows, start=1)
-        if any(c.strip() for c in row)
-    )
+    number = 0
+    while True:
+        chunk = stream.read(HTML_CHUNK)
+        if chunk:
+            parser.feed(chunk)
+        else:
+            parser.close()
+            parser._finish_row()
+        # Excel opens an HTML table with one sheet row per <tr>.
+        for row in parser.rows:
+            number += 1
+            if any(c.strip() for c in row):
+                yield number, row
+        parser.rows.clear()
+        if not chunk:
+            return

@@ -135,6 +135,7 @@ def eppgbm_import_job(request: HttpRequest, pk: int) -> HttpResponse:
 STAGES = {
     "start": _("memulai"),
     "read": _("membaca baris"),
+    "match": _("mencocokkan anak"),
     "children": _("mendaftarkan anak"),
     "visits": _("menyimpan pengukuran"),
     "aggregates": _("memperbarui laporan"),
