@@ -1032,3 +1032,59 @@ def test_a_csv_with_excels_sep_line_counts_lines_as_excel_shows_them(city) -> No
     result = _import(b"sep=;\r\n" + body)
     assert [line.number for line in result.lines] == [2, 3]
     assert [line.number for line in result.bad_lines] == [3]
+
+
+def test_an_html_xls_with_a_title_above_its_table_is_numbered_as_excel_shows_it(city) -> None:
+    """e-PPGBM puts a title and the area above the table: Excel opens each as a row."""
+    good = _row(Nama="Benar", **{"Tanggal Pengukuran": "01-11-2025", "Berat": "8"})
+    bad = _row(Nama="Salah", **{"Tanggal Pengukuran": "01-11-2025", "Berat": "x"})
+    table = _html_xls([good, bad]).decode("utf-8").split("<body>")[1]
+    html = (
+        "<html><head><title>e-PPGBM</title><style>td { mso-number-format: '@'; }</style>"
+        "</head><body><h3>Daftar Anak Berdasarkan Status Gizi</h3>"
+        "<p>Puskesmas Bontang Utara I, November 2025</p>" + table
+    )
+    result = _import(html.encode("utf-8"))
+    assert result.kind == "html"
+    assert result.header_line == 3  # title on line 1, area on line 2
+    assert [line.number for line in result.lines] == [4, 5]
+    assert [line.number for line in result.bad_lines] == [5]
+    # Without the lines above it, the same table starts on line 1.
+    plain = _import(_html_xls([good, bad]))
+    assert (plain.header_line, [line.number for line in plain.bad_lines]) == (1, [3])
+
+
+def test_the_check_page_lists_the_new_children_and_the_notes_of_good_lines(
+    city, settings, monkeypatch
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from posyandu.exchange import jobs
+    from posyandu.exchange.models import ImportJob, JobStatus
+
+    settings.POSYANDU_IMPORT_IN_BACKGROUND = False
+    monkeypatch.setattr(jobs, "SHOWN_NEW_CHILDREN", 2)
+    client = Client()
+    client.force_login(UserFactory(role="puskesmas", puskesmas=city.puskesmas_a))
+    response = client.post(
+        reverse("exchange:eppgbm_import"),
+        {"file": SimpleUploadedFile("daftar.xlsx", _xlsx(_quirky_rows(city)))},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.CHECKED and Child.objects.count() == 0
+    # Putri (lines 2-4, her latest at Melati) and Bayu (line 5, Kenanga); Citra
+    # (line 6) is the third of three: only counted.
+    assert job.new_children == [
+        ["Putri Ayu", "05/03/2025", "Posyandu Melati"],
+        ["Bayu Saputra", "01/07/2024", "Posyandu Kenanga"],
+    ]
+    notes = dict(job.notes)
+    assert "NIK dalam notasi ilmiah (6,47401E+15): digitnya hilang" in notes[6]
+    shown = client.get(response["Location"]).content.decode()
+    assert "Anak baru yang akan didaftarkan" in shown
+    assert "<td>Bayu Saputra</td><td>01/07/2024</td><td>Posyandu Kenanga</td>" in shown
+    assert "Citra Lestari" not in shown
+    assert "2 anak pertama dari 3; semuanya ada di laporan." in shown
+    assert "<td>6</td><td>NIK dalam notasi ilmiah (6,47401E+15): digitnya hilang" in shown

@@ -698,6 +698,27 @@ class ImportResult:
         return StagedLines(self.store, "line.errors IS NOT NULL")
 
     @property
+    def noted_lines(self) -> StagedLines:
+        """The good lines with a note: a NIK not used, a NIK warning, a repeated line."""
+        return StagedLines(self.store, "line.errors IS NULL AND line.notes IS NOT NULL")
+
+    def new_children(self, limit: int) -> list[tuple[str, dt.date, int]]:
+        """(name, birth date, Posyandu id) of the first ``limit`` children the good
+        lines create, in file order (the Posyandu of the child's latest line)."""
+        return [
+            (name, dt.date.fromordinal(birth), posyandu_id)
+            for name, birth, posyandu_id in self.store.db.execute(
+                "SELECT first.name, g.birth_date, (SELECT l.posyandu_id FROM line l "
+                "WHERE l.group_id = g.id AND l.errors IS NULL "
+                "ORDER BY coalesce(l.measured_on, 0) DESC, l.number DESC LIMIT 1) "
+                "FROM child_group g JOIN line first ON first.number = g.first_line "
+                "WHERE g.created AND EXISTS (SELECT 1 FROM line WHERE line.group_id = g.id "
+                "AND line.errors IS NULL) ORDER BY g.id LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    @property
     def counts(self) -> dict[str, int]:
         """What the good lines do (or would do, once the bad ones are fixed)."""
         one = self.store.one

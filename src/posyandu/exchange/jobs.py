@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from posyandu.accounts.models import User
 from posyandu.accounts.scope import Scope
+from posyandu.areas.models import Posyandu
+from posyandu.core.ui import format_date
 from posyandu.exchange.importer import ImportResult, import_eppgbm
 from posyandu.exchange.models import ImportJob, JobStatus
 from posyandu.exchange.tables import UnusableFile
@@ -36,6 +38,10 @@ log = logging.getLogger(__name__)
 
 SHOWN_BAD_LINES: Final = 1000
 """Bad lines kept for the page; the report file has every line."""
+SHOWN_NOTES: Final = 200
+"""Notes on good lines (NIK warnings, values not used) kept for the page."""
+SHOWN_NEW_CHILDREN: Final = 100
+"""Children to be created listed on the page (the counts say how many in all)."""
 STALLED_AFTER_S: Final = 900
 """A running job with no progress for this long was cut off (the server stopped)."""
 PROGRESS_EVERY_S: Final = 0.3
@@ -181,6 +187,11 @@ def _outcome(result: ImportResult, dry_run: bool) -> dict[str, Any]:
     values: dict[str, Any] = {
         "counts": counts,
         "bad_lines": [[line.number, "; ".join(line.errors)] for line in shown],
+        "notes": [
+            [line.number, "; ".join(line.notes)]
+            for line in itertools.islice(result.noted_lines, SHOWN_NOTES)
+        ],
+        "new_children": _new_children(result),
         "report": report.getvalue(),
         "message": "",
     }
@@ -191,3 +202,11 @@ def _outcome(result: ImportResult, dry_run: bool) -> dict[str, Any]:
     else:
         values.update(status=JobStatus.IMPORTED, data=None)
     return values
+
+
+def _new_children(result: ImportResult) -> list[list[str]]:
+    children = result.new_children(SHOWN_NEW_CHILDREN)
+    names = dict(
+        Posyandu.objects.filter(pk__in={p for _n, _b, p in children}).values_list("pk", "name")
+    )
+    return [[name, format_date(birth), names.get(p, "")] for name, birth, p in children]

@@ -35,6 +35,12 @@ class ImportJob(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     bad_lines = models.JSONField(default=list, blank=True)
     """[[line, reason], ...] of the latest check (at most ``SHOWN_BAD_LINES``)."""
+    notes = models.JSONField(default=list, blank=True)
+    """[[line, note], ...] of the good lines: NIK warnings, values not used (at most
+    ``SHOWN_NOTES``)."""
+    new_children = models.JSONField(default=list, blank=True)
+    """[[name, birth date, Posyandu], ...] of the children the import creates, in
+    file order (at most ``SHOWN_NEW_CHILDREN``; ``counts`` has how many)."""
     report = models.TextField(blank=True)
     """The report CSV of the latest check or import (line, outcome, child_id, reason)."""
     created_at = models.DateTimeField(auto_now_add=True)

@@ -155,24 +155,48 @@ def _csv_rows(head: str, stream: io.TextIOWrapper) -> Iterator[tuple[int, list[C
     return rows()
 
 
+_BLOCKS = frozenset(
+    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "br", "li", "pre", "center", "caption"}
+)
+"""Tags that end a line of text: Excel opens each line of text above a table as a row."""
+_UNSHOWN = frozenset({"head", "title", "style", "script"})
+
+
 class _TableParser(HTMLParser):
-    """The cells of the first <table>, each row a list of text (colspan repeated as blanks)."""
+    """The cells of the first <table>, each row a list of text (colspan repeated as
+    blanks), and ``above``: the rows Excel shows above it (a title, a caption)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.rows: list[list[str]] = []
+        self.above = 0
+        self._text_above = False
+        self._started = False
+        self._unshown = 0
         self._row: list[str] | None = None
         self._cell: list[str] | None = None
         self._span = 1
         self._tables = 0
         self._done = False
 
+    def _end_text_above(self) -> None:
+        if self._text_above:
+            self.above += 1
+            self._text_above = False
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._done:
             return
+        if tag in _UNSHOWN:
+            self._unshown += 1
+        elif tag in _BLOCKS and self._row is None:
+            self._end_text_above()
         if tag == "table":
+            self._end_text_above()
             self._tables += 1
         elif tag == "tr" and self._tables == 1:
+            self._end_text_above()
+            self._started = True
             self._finish_row()
             self._row = []
         elif tag in ("td", "th") and self._row is not None:
@@ -188,6 +212,10 @@ class _TableParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if self._done:
             return
+        if tag in _UNSHOWN:
+            self._unshown = max(0, self._unshown - 1)
+        elif tag in _BLOCKS and self._row is None:
+            self._end_text_above()
         if tag in ("td", "th"):
             self._finish_cell()
         elif tag == "tr":
@@ -201,6 +229,9 @@ class _TableParser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._cell is not None:
             self._cell.append(data)
+        elif not self._started and not self._unshown and data.strip():
+            # Text before the table's first row: a title line (or the caption).
+            self._text_above = True
 
     def _finish_cell(self) -> None:
         if self._cell is not None and self._row is not None:
@@ -228,7 +259,7 @@ HTML_CHUNK = 1 << 16
 def _html_rows(stream: io.TextIOWrapper) -> Iterator[tuple[int, list[Cell]]]:
     """The rows of the first table, as the text is read (a chunk at a time)."""
     parser = _TableParser()
-    number = 0
+    number = None
     while True:
         chunk = stream.read(HTML_CHUNK)
         if chunk:
@@ -236,9 +267,10 @@ def _html_rows(stream: io.TextIOWrapper) -> Iterator[tuple[int, list[Cell]]]:
         else:
             parser.close()
             parser._finish_row()
-        # Excel opens an HTML table with one sheet row per <tr>.
+        # Excel opens an HTML table with one sheet row per <tr>, below a row
+        # for each line of text above it.
         for row in parser.rows:
-            number += 1
+            number = parser.above + 1 if number is None else number + 1
             if any(c.strip() for c in row):
                 yield number, row
         parser.rows.clear()

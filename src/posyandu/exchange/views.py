@@ -126,6 +126,7 @@ def eppgbm_import_job(request: HttpRequest, pk: int) -> HttpResponse:
         "job": job,
         "progress": progress,
         "stage": STAGES.get((progress or {}).get("stage", ""), ""),
+        "shown_notes": jobs.SHOWN_NOTES,
     }
     if getattr(request, "htmx", False):
         return render(request, "exchange/eppgbm_import_job.html#status", context)
