@@ -24,12 +24,13 @@ import difflib
 import hashlib
 import itertools
 import json
+import operator
 import re
 import sys
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any, Final
 
@@ -530,38 +531,10 @@ _DATES: Final = frozenset({"birth_date", "measured_on"})
 _DECIMALS: Final = frozenset(STORED_AS)
 _FLAGS: Final = frozenset({"vitamin_a", "kia"})
 _LISTS: Final = frozenset({"errors", "notes"})
-_STAGED: Final = (
-    "number",
-    "errors",
-    "notes",
-    "nik",
-    "name",
-    "sex",
-    "birth_date",
-    "birth_weight",
-    "birth_length",
-    "mother_name",
-    "kota",
-    "kelurahan",
-    "posyandu_name",
-    "rt",
-    "rw",
-    "address",
-    "measured_on",
-    "weight",
-    "height",
-    "position",
-    "muac",
-    "pmt_kg",
-    "vitamin_a",
-    "kpsp",
-    "kia",
-    "posyandu_id",
-    "group_id",
-    "outcome",
-    "visit_id",
-)
-"""The columns of a line in the store (``line``), in the order a row gives them."""
+_READ_BACK: Final = ("child_pk", "child_created")
+_STAGED: Final = tuple(f.name for f in fields(Line) if f.name not in _READ_BACK)
+"""The columns of a line in the store (``line``): every field of a Line in its
+order, but those read back from its child."""
 _LINE_SELECT: Final = ", ".join(f"line.{name}" for name in _STAGED) + ", g.pk, g.created"
 _LINE_FROM: Final = "FROM line LEFT JOIN child_group g ON g.id = line.group_id"
 _HAS_MEASUREMENT: Final = (
@@ -590,37 +563,49 @@ def _listed(values: list[str]) -> str | None:
     return json.dumps(values, ensure_ascii=False) if values else None
 
 
-def _encode(line: Line) -> tuple[Any, ...]:
-    row: list[Any] = []
+def _unlisted(value: str | None) -> list[str]:
+    return json.loads(value) if value else []
+
+
+def _converters(
+    to_store: bool,
+) -> tuple[Callable[[Any], Any] | None, ...]:
+    """Per staged column, what turns a Line's value into the store's (or back);
+    None where they are the same."""
+    kinds: list[Callable[[Any], Any] | None] = []
     for name in _STAGED:
-        value = getattr(line, name)
         if name in _DATES:
-            value = _ordinal(value)
+            kinds.append(_ordinal if to_store else _day)
         elif name in _DECIMALS:
-            value = _stored_text(value)
+            kinds.append(_stored_text if to_store else _decimal)
         elif name in _LISTS:
-            value = _listed(value)
+            kinds.append(_listed if to_store else _unlisted)
         elif name in _FLAGS:
-            value = int(value)
-        row.append(value)
-    row.append(_name_key(line.name, line.birth_date, line.mother_name))
-    return tuple(row)
+            kinds.append(int if to_store else bool)
+        else:
+            kinds.append(None)
+    return tuple(kinds)
+
+
+_TO_STORE: Final = _converters(True)
+_FROM_STORE: Final = _converters(False)
+_STAGED_VALUES: Final = operator.attrgetter(*_STAGED)
+
+
+def _encode(line: Line) -> tuple[Any, ...]:
+    values = _STAGED_VALUES(line)
+    return (
+        *(v if f is None else f(v) for f, v in zip(_TO_STORE, values, strict=True)),
+        _name_key(line.name, line.birth_date, line.mother_name),
+    )
 
 
 def _decode(row: Sequence[Any]) -> Line:
-    values: dict[str, Any] = {}
-    for name, value in zip(_STAGED, row, strict=False):
-        if name in _DATES:
-            value = _day(value)
-        elif name in _DECIMALS:
-            value = _decimal(value)
-        elif name in _LISTS:
-            value = json.loads(value) if value else []
-        elif name in _FLAGS:
-            value = bool(value)
-        values[name] = value
+    """A Line from a row of ``_LINE_SELECT`` (its fields are in ``_STAGED``'s order)."""
+    values = [v if f is None else f(v) for f, v in zip(_FROM_STORE, row, strict=False)]
     pk, created = row[len(_STAGED)], row[len(_STAGED) + 1]
-    return Line(**values, child_pk=pk, child_created=None if created is None else bool(created))
+    values += [pk, None if created is None else bool(created)]  # child_pk, child_created
+    return Line(*values)
 
 
 class StagedLines(Sequence[Line]):
