@@ -145,3 +145,22 @@ def test_coverage_counts_competent_kader_per_skill(city: City) -> None:
     skill_row = response.context["by_skill"][0]
     assert (skill_row.skill.code, skill_row.competent, skill_row.kader) == ("A1", 2, 3)
     assert "2/3" in response.content.decode()
+
+
+def test_a_kader_login_is_linked_only_from_the_kader_posyandu(city: City) -> None:
+    kader = make_kader(city.posyandu_a, name="Rina")
+    own = UserFactory(username="kader_melati", role=Role.KADER, posyandu=city.posyandu_a)
+    other = UserFactory(username="kader_kenanga", role=Role.KADER, posyandu=city.posyandu_a2)
+    client = _client(
+        UserFactory(username="pkm_admin", role=Role.PUSKESMAS, puskesmas=city.puskesmas_a)
+    )
+    url = reverse("cadres:edit", args=[kader.pk])
+    form = {"name": "Rina", "sex": "2", "version": str(kader.version)}
+    response = client.post(url, form | {"account": other.pk})
+    assert "bukan akun kader Posyandu tempat kader ini bertugas" in response.content.decode()
+    assert client.post(url, form | {"account": own.pk}).status_code == 302
+    kader.refresh_from_db()
+    assert (kader.user, kader.version) == (own, 2)
+    # A second save with the old version is refused, not silently applied.
+    stale = client.post(url, form | {"name": "Rina Lama", "account": own.pk})
+    assert "baru saja diubah orang lain" in stale.content.decode()

@@ -108,3 +108,24 @@ def test_a_bidan_assesses_a_kader_to_purwa_awards_the_pin_and_prints_the_certifi
     expect(page.locator("button[data-print]")).to_be_hidden()
     page.screenshot(path=str(screenshots / "kader-certificate.png"), full_page=True)
     phone.close()
+
+
+def test_the_kader_pages_fit_a_phone(browser: Any, live_server: Any) -> None:
+    city = make_city()
+    kader = make_kader(city.posyandu_a, name="Sri Wahyuni")
+    with_password(bidan_of(city.puskesmas_a, username="bidan_utara"))
+    phone = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="id-ID")
+    page = phone.new_page()
+    log_in(page, live_server.url, "bidan_utara")
+    for url in (
+        reverse("cadres:list"),
+        reverse("cadres:detail", args=[kader.pk]),
+        reverse("cadres:assess", args=[kader.pk]),
+        reverse("cadres:coverage"),
+        reverse("cadres:trainings"),
+        reverse("cadres:credits"),
+    ):
+        page.goto(live_server.url + url)
+        overflow = page.evaluate(OVERFLOW)
+        assert overflow["scroll"] <= PHONE["width"], (url, overflow["wide"])
+    phone.close()

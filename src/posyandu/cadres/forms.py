@@ -25,6 +25,13 @@ class KaderForm(forms.Form):
     nik = forms.CharField(label=_("NIK"), max_length=30, required=False)
     phone = forms.CharField(label=_("Nomor HP"), max_length=20, required=False)
     birth_date = DateDMYField(label=_("Tanggal lahir"), required=False)
+    account = forms.ModelChoiceField(
+        label=_("Akun login (jika punya)"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, accounts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
 
 
 class PostingForm(forms.Form):

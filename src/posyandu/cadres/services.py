@@ -18,7 +18,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from posyandu.accounts.models import User
+from posyandu.accounts.models import Role, User
 from posyandu.accounts.scope import Capability, Scope
 from posyandu.areas.models import Kota, Posyandu, Puskesmas
 from posyandu.cadres import selectors
@@ -55,6 +55,8 @@ class KaderData:
     nik: str = ""
     phone: str = ""
     birth_date: dt.date | None = None
+    account: User | None = None
+    """The kader's login, when they have one (a kader login of their Posyandu)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +84,14 @@ def _apply_person(kader: Kader, data: KaderData) -> None:
     check_date(
         data.birth_date, field="birth_date", future_message=_("Tanggal lahir di masa depan.")
     )
+    account = data.account
+    if account is not None and (
+        account.role != Role.KADER or account.posyandu_id != kader.posyandu_id
+    ):
+        raise ValidationError(
+            {"account": _("Akun ini bukan akun kader Posyandu tempat kader ini bertugas.")}
+        )
+    kader.user = account
 
 
 def _open_posting(kader: Kader, data: PostingData) -> KaderPosting:
@@ -122,6 +132,9 @@ def register_kader(*, user: User | None, data: KaderData, posting: PostingData) 
     return kader
 
 
+PERSON_FIELDS = ["name", "sex", "nik", "phone", "birth_date", "user_id"]
+
+
 @transaction.atomic
 def update_kader(*, user: User, kader: Kader, version: int, data: KaderData) -> Kader:
     """Correct a kader's person data; refused when someone saved it in between."""
@@ -131,12 +144,12 @@ def update_kader(*, user: User, kader: Kader, version: int, data: KaderData) -> 
         raise ValidationError(
             _("Data kader ini baru saja diubah orang lain. Muat ulang lalu ulangi perubahan.")
         )
-    before = audit.snapshot(locked, ["name", "sex", "nik", "phone", "birth_date"])
+    before = audit.snapshot(locked, PERSON_FIELDS)
     _apply_person(locked, data)
     locked.full_clean()
     locked.version += 1
     locked.save()
-    after = audit.snapshot(locked, ["name", "sex", "nik", "phone", "birth_date"])
+    after = audit.snapshot(locked, PERSON_FIELDS)
     audit.record(
         user=user, action=AuditAction.UPDATE, obj=locked, changes=audit.diff(before, after)
     )

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -118,7 +118,9 @@ def kader_new(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
     scope.require(Capability.POSYANDU_MANAGE)
     form = RegisterKaderForm(
-        request.POST or None, posyandu=scope.writable_posyandu(Capability.POSYANDU_MANAGE)
+        request.POST or None,
+        posyandu=scope.writable_posyandu(Capability.POSYANDU_MANAGE),
+        accounts=_free_accounts(scope),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -131,6 +133,7 @@ def kader_new(request: HttpRequest) -> HttpResponse:
                     nik=data["nik"],
                     phone=data["phone"],
                     birth_date=data["birth_date"],
+                    account=data["account"],
                 ),
                 posting=_posting(data),
             )
@@ -140,6 +143,16 @@ def kader_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(name)s terdaftar sebagai kader.") % {"name": kader.name})
             return redirect("cadres:detail", pk=kader.pk)
     return render(request, "cadres/form.html", {"form": form, "title": _("Daftarkan kader")})
+
+
+def _free_accounts(scope: Scope, kader: Kader | None = None) -> QuerySet[User]:
+    """Kader logins of the user's Posyandu not linked to another kader yet."""
+    mine = Q(kader=kader) if kader is not None else Q(pk__in=[])
+    return User.objects.filter(
+        Q(kader__isnull=True) | mine,
+        role=Role.KADER,
+        posyandu__in=scope.writable_posyandu(Capability.POSYANDU_MANAGE),
+    ).order_by("username")
 
 
 def _posting(data: dict[str, Any]) -> services.PostingData:
@@ -203,8 +216,9 @@ def kader_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "nik": kader.nik,
         "phone": kader.phone,
         "birth_date": kader.birth_date,
+        "account": kader.user_id,
     }
-    form = KaderForm(request.POST or None, initial=initial)
+    form = KaderForm(request.POST or None, initial=initial, accounts=_free_accounts(scope, kader))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -218,6 +232,7 @@ def kader_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     nik=data["nik"],
                     phone=data["phone"],
                     birth_date=data["birth_date"],
+                    account=data["account"],
                 ),
             )
         except ValidationError as exc:
