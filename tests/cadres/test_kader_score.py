@@ -13,8 +13,10 @@ from posyandu.cadres.models import Kader, KaderPosting, SessionAttendance, Skill
 from posyandu.cadres.services import record_assessments
 from posyandu.campaigns.models import CampaignTarget
 from posyandu.campaigns.services import open_campaign
-from posyandu.measurements.models import PosyanduSession
+from posyandu.measurements.models import PosyanduSession, Visit
+from posyandu.policy.posyandu_aktif import KADER_SCORE_2025
 from posyandu.reports.kader_score import kader_of_the_year
+from posyandu.reports.quality import measurements_of, score
 from tests.factories import ChildFactory, City, bidan_of, dinkes_of, kader_of, make_visit
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +120,35 @@ def test_a_kader_outside_the_area_is_not_ranked(client, city: City, year_of_two)
     client.force_login(bidan_of(city.puskesmas_b))
     html = client.get(reverse("reports:kader_of_the_year") + "?tahun=2025").content.decode()
     assert "Ani" not in html
+
+
+def test_the_data_part_averages_completeness_with_the_rating_of_the_visits_she_recorded(
+    city: City,
+) -> None:
+    """Fifty complete measurements recorded with Ani's login: rated, so the data part
+    is the mean of completeness (1.0) and the value of that rating."""
+    ani = posted(city, "Ani", user=kader_of(city.posyandu_a, username="ani"))
+    day = PosyanduSession.objects.create(posyandu=city.posyandu_a, date=dt.date(2025, 5, 10))
+    SessionAttendance.objects.create(session=day, kader=ani)
+    for i in range(50):
+        child = ChildFactory(
+            name=f"Anak {i}",
+            posyandu=city.posyandu_a,
+            birth_date=dt.date(2024, 1, 1) + dt.timedelta(days=7 * i),
+        )
+        make_visit(
+            child,
+            day.date,
+            weight_kg=f"{8 + (i % 7) * 0.3:.1f}",
+            height_cm=f"{68 + (i % 9) * 0.7:.1f}",
+            position="l",
+            session=day,
+            user=ani.user,
+        )
+    recorded = Visit.objects.filter(recorded_by=ani.user)
+    m = measurements_of(recorded)
+    expected = score(m, m.recorder_id)[ani.user.pk].rating  # type: ignore[union-attr]
+    assert expected is not None
+    row = kader_of_the_year(Scope.for_command_line(), find_area("64.74"), 2025).rows[0]
+    assert (row.completeness, row.quality_rating) == (1.0, expected)
+    assert row.data == pytest.approx((1.0 + KADER_SCORE_2025.quality_by_rating[expected]) / 2)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from posyandu.policy.posyandu_aktif import KADER_SCORE_2025, KaderScoreWeights
+from posyandu.policy.quality import Rating
 
 EQUAL = KaderScoreWeights(
     version_id="test-equal",
@@ -17,6 +18,7 @@ EQUAL = KaderScoreWeights(
     skills=1.0,
     home_visits=1.0,
     home_visits_for_full_marks=10,
+    quality_by_rating=(1.0, 0.75, 0.5, 0.0),
 )
 
 
@@ -50,4 +52,12 @@ def test_a_component_outside_zero_to_one_or_bad_weights_are_refused() -> None:
             skills=0,
             home_visits=0,
             home_visits_for_full_marks=12,
+            quality_by_rating=(1.0, 0.75, 0.5, 0.0),
         )
+
+
+def test_the_data_part_is_completeness_alone_or_its_mean_with_the_quality_rating() -> None:
+    assert KADER_SCORE_2025.data_component(0.8, None) == 0.8
+    # Good (1) is worth 0.75: (0.8 + 0.75) / 2 = 0.775; problematic (3) is 0.
+    assert KADER_SCORE_2025.data_component(0.8, int(Rating.GOOD)) == pytest.approx(0.775)
+    assert KADER_SCORE_2025.data_component(0.8, int(Rating.PROBLEMATIC)) == pytest.approx(0.4)

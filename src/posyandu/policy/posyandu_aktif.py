@@ -390,12 +390,16 @@ class KaderScoreWeights:
     attendance: float
     """Share of their Posyandu's days (while posted) the kader was present."""
     data: float
-    """Completeness of the measurements of the days they worked."""
+    """Completeness of the measurements of the days they worked, with the data-quality
+    rating of the visits they recorded when they have one (see :meth:`data_component`)."""
     skills: float
     """Share of the 25 basic skills assessed competent."""
     home_visits: float
     home_visits_for_full_marks: int
     """Home visits in the year that earn the whole home-visit component."""
+    quality_by_rating: tuple[float, float, float, float]
+    """The value of a data-quality rating (excellent, good, acceptable, problematic:
+    :class:`posyandu.policy.quality.Rating` order) in the data component."""
 
     def __post_init__(self) -> None:
         weights = (self.attendance, self.data, self.skills, self.home_visits)
@@ -403,6 +407,13 @@ class KaderScoreWeights:
             raise ValueError(f"{self.version_id}: weights must be >= 0 and not all zero")
         if self.home_visits_for_full_marks <= 0:
             raise ValueError(f"{self.version_id}: home_visits_for_full_marks must be positive")
+
+    def data_component(self, completeness: float, rating: int | None) -> float:
+        """Completeness alone, or its mean with the value of the kader's data-quality
+        rating (``Rating`` as an int) when the visits they recorded were rated."""
+        if rating is None:
+            return completeness
+        return (completeness + self.quality_by_rating[rating]) / 2
 
     @property
     def total_weight(self) -> float:
@@ -433,13 +444,17 @@ KADER_SCORE_2025: Final = KaderScoreWeights(
     source=(
         "Project choice for Bontang's kader of the year (issue 13): attendance 35%, data "
         "30%, skills 20%, home visits 15%; 12 home visits a year (one a month) earn the "
-        "whole home-visit part. No official weighting exists; the Dinkes may set its own."
+        "whole home-visit part; the data part is completeness, averaged with the SMART "
+        "data-quality rating of the visits the kader recorded (excellent 1, good 0.75, "
+        "acceptable 0.5, problematic 0) when they were rated. No official weighting "
+        "exists; the Dinkes may set its own."
     ),
     attendance=0.35,
     data=0.30,
     skills=0.20,
     home_visits=0.15,
     home_visits_for_full_marks=12,
+    quality_by_rating=(1.0, 0.75, 0.5, 0.0),
 )
 
 KADER_SCORE_SCHEDULE: Final = Schedule("kader_score", (KADER_SCORE_2025,))

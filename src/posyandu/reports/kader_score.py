@@ -6,7 +6,9 @@ The four components (each 0..1) and their weights are in
 - **attendance**: days present / days their Posyandu opened while they were posted;
 - **data**: the share of complete measurements (weight, length or height and the
   measuring position) among the visits of the days they were present — the
-  Posyandu day is team work and most kader have no login to sign a visit with;
+  Posyandu day is team work and most kader have no login to sign a visit with —
+  averaged with the data-quality rating (:mod:`posyandu.reports.quality`) of the
+  visits recorded with their login when those were enough to be rated;
 - **skills**: skills assessed competent / the active basic skills (25);
 - **home visits**: the Operasi Timbang home visits recorded with the kader's login,
   up to the number that earns the whole component.
@@ -30,6 +32,8 @@ from posyandu.cadres.selectors import active_skills, profiles
 from posyandu.campaigns.models import CampaignTarget
 from posyandu.measurements.models import PosyanduSession, Visit
 from posyandu.policy.posyandu_aktif import KADER_SCORE_SCHEDULE, KaderScoreWeights
+from posyandu.policy.quality import Rating
+from posyandu.reports.quality import measurements_of, score
 
 
 @dataclass
@@ -41,10 +45,13 @@ class KaderScore:
     days_held: int
     visits: int
     complete_visits: int
+    quality_rating: Rating | None
+    """The SMART-style rating of the visits recorded with their login (None: none)."""
     skills_competent: int
     skills_total: int
     home_visits: int
     attendance: float
+    completeness: float
     data: float
     skills: float
     home_visit_part: float
@@ -106,6 +113,15 @@ def kader_of_the_year(scope: Scope, area: Area, year: int) -> Ranking:
         .values_list("outcome_by_id", "n")
     ):
         home_visits[users[user_id]] += n
+    recorded = Visit.objects.filter(
+        scope.rows_in(area), recorded_by_id__in=list(users), measured_on__gte=first
+    ).filter(measured_on__lte=last)
+    m = measurements_of(recorded)
+    quality: dict[int, Rating | None] = {
+        users[user_id]: stats.rating
+        for user_id, stats in score(m, m.recorder_id).items()
+        if user_id in users
+    }
     kader_ids = sorted({p.kader_id for p in postings})
     skill_total = len(active_skills())
     skill_profiles = profiles(kader_ids)
@@ -128,7 +144,9 @@ def kader_of_the_year(scope: Scope, area: Area, year: int) -> Ranking:
         complete_visits = sum(per_session.get(pk, (0, 0))[1] for pk in came)
         competent = skill_profiles[kader_id].competent_count
         attendance = _ratio(len(came), len(days))
-        data = _ratio(complete_visits, visits)
+        completeness = _ratio(complete_visits, visits)
+        rating = quality.get(kader_id)
+        data = weights.data_component(completeness, None if rating is None else int(rating))
         skills = _ratio(competent, skill_total)
         posting = latest[kader_id]
         rows.append(
@@ -140,10 +158,12 @@ def kader_of_the_year(scope: Scope, area: Area, year: int) -> Ranking:
                 days_held=len(days),
                 visits=visits,
                 complete_visits=complete_visits,
+                quality_rating=rating,
                 skills_competent=competent,
                 skills_total=skill_total,
                 home_visits=home_visits[kader_id],
                 attendance=attendance,
+                completeness=completeness,
                 data=data,
                 skills=skills,
                 home_visit_part=weights.home_visit_component(home_visits[kader_id]),
