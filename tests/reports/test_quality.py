@@ -244,6 +244,9 @@ def test_position_sex_and_birth_days(stats) -> None:
     assert p1.sex_ratio == pytest.approx(1.2)
     assert p1.birth_day_heaped == 2
     assert p1.pct_birth_day_heaped == pytest.approx(200 / 11)
+    # All born in June 2024, all under a year old at their latest measurement.
+    assert p1.age_years == (11, 0, 0, 0, 0)
+    assert p1.birth_months == (0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0)
 
 
 def test_completeness(stats) -> None:

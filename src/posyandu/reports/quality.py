@@ -64,6 +64,8 @@ BoolArray = npt.NDArray[np.bool_]
 DateArray = npt.NDArray[np.datetime64]
 
 INDICATORS: Final = ("lhfa", "wfa", "wflh")
+AGE_YEARS: Final = 5
+"""Completed years of a balita: 0 to 4."""
 HEAPED_BIRTH_DAYS: Final = (1, 15)
 """Days of the month a guessed birth date falls on (age heaping in a register)."""
 
@@ -204,6 +206,11 @@ class QualityStats:
     boys: int
     girls: int
     birth_day_heaped: int
+    age_years: tuple[int, ...]
+    """Children by completed years of age (0-4) at their latest measurement."""
+    birth_months: tuple[int, ...]
+    """Children by calendar month of birth (January first): a register of guessed
+    birth dates piles them on one month."""
     length_shrinks: int
     weight_implausible: int
     visits_too_close: int
@@ -350,6 +357,15 @@ def score(
     with_position = per_group(np.isin(m.position, (Position.LYING, Position.STANDING)))
     no_birth = per_group(np.isnat(m.birth_date))
     birth_heaped = np.bincount(lg[heaped], minlength=n_groups)
+    years = np.clip(
+        np.floor(m.age_days[latest] / (12 * DAYS_PER_MONTH)).astype(np.int64), 0, AGE_YEARS - 1
+    )
+    by_year = np.bincount(lg * AGE_YEARS + years, minlength=n_groups * AGE_YEARS)
+    by_year = by_year.reshape(n_groups, AGE_YEARS)
+    known = ~np.isnat(birth)
+    month_of_birth = (birth[known].astype("datetime64[M]").astype(np.int64) % 12).astype(np.int64)
+    by_month = np.bincount(lg[known] * 12 + month_of_birth, minlength=n_groups * 12)
+    by_month = by_month.reshape(n_groups, 12)
     result: dict[int, QualityStats] = {}
     for k in range(n_groups):
         stats = QualityStats(
@@ -374,6 +390,8 @@ def score(
             boys=int(boys[k]),
             girls=int(girls[k]),
             birth_day_heaped=int(birth_heaped[k]),
+            age_years=tuple(int(x) for x in by_year[k]),
+            birth_months=tuple(int(x) for x in by_month[k]),
             length_shrinks=int(counted["length_shrinks"][k]),
             weight_implausible=int(counted["weight_implausible"][k]),
             visits_too_close=int(counted["visits_too_close"][k]),
@@ -438,6 +456,8 @@ def empty_stats(key: int, rules: QualityRules = QUALITY_RULES) -> QualityStats:
         boys=0,
         girls=0,
         birth_day_heaped=0,
+        age_years=(0,) * AGE_YEARS,
+        birth_months=(0,) * 12,
         length_shrinks=0,
         weight_implausible=0,
         visits_too_close=0,

@@ -27,7 +27,7 @@ from posyandu.reports.quality import (
     recorder_evidence,
     worst_first,
 )
-from posyandu.reports.quality_charts import digit_histogram_svg
+from posyandu.reports.quality_charts import bars_svg, digit_histogram_svg
 from posyandu.reports.quality_commands import QUALITY_COLUMNS, quality_values
 from posyandu.reports.views import _area
 
@@ -179,6 +179,16 @@ def _evidence_page(
             ),
             "height_svg": digit_histogram_svg(
                 stats.height_digits, title=_("Angka desimal panjang/tinggi badan")
+            ),
+            "age_svg": bars_svg(
+                stats.age_years,
+                [str(year) for year in range(len(stats.age_years))],
+                title=_("Anak menurut umur (tahun)"),
+            ),
+            "birth_month_svg": bars_svg(
+                stats.birth_months,
+                [f"{month:02d}" for month in range(1, 13)],
+                title=_("Anak menurut bulan lahir"),
             ),
             "recorders": sorted(evidence.recorders, key=lambda r: _rating_key(r.stats)),
         },
