@@ -828,6 +828,7 @@ def build(args: argparse.Namespace) -> Any:
             posyandu=args.posyandu,
             months=args.months,
             seed=args.seed,
+            live_order=not args.bulk_order,
             say=say,
         )
         total = time.perf_counter() - started
@@ -1023,6 +1024,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slowest queries")
     parser.add_argument("--profile", action="store_true", help="cProfile each read once")
+    parser.add_argument(
+        "--bulk-order",
+        action="store_true",
+        help="leave the visits and prevalence cells in the child-by-child order COPY "
+        "wrote them (as after a bulk import), not laid out by date as a running system "
+        "writes them",
+    )
     parser.add_argument("--seed", type=int, default=3171)
     parser.add_argument("--server", default=SERVER, help="PostgreSQL, without a database name")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
