@@ -237,3 +237,20 @@ def test_counts_on_the_page_have_thousands_separators(city: City) -> None:
 
     assert "1.234 catatan" in html
     assert "halaman 1 dari 25" in html
+
+
+def test_an_export_naming_no_single_record_is_filed_under_its_users_kota(city: City) -> None:
+    puskesmas = UserFactory(username="pkm-a", role=Role.PUSKESMAS, puskesmas=city.puskesmas_a)
+    entry = audit.record(
+        user=puskesmas,
+        action=AuditAction.EXPORT,
+        object_type="exchange.eppgbm",
+        object_repr="e-PPGBM Posyandu Melati",
+        changes={"from": "2026-10-01", "to": "2026-10-31", "rows": 42},
+    )
+
+    html = logged_in(dinkes_of(city.kota)).get(reverse("administration:audit")).content.decode()
+
+    assert entry.kota_id == city.kota.pk
+    assert "e-PPGBM Posyandu Melati" in html
+    assert "Dari tanggal</b>: 01/10/2026" in html and "Jumlah baris</b>: 42" in html

@@ -175,6 +175,5 @@ def import_logins(scope: Scope, data: bytes | str, *, file_name: str = "") -> Bu
             object_type=User._meta.label_lower,
             object_repr=_("%(n)d login dari %(file)s") % {"n": len(logins), "file": file_name},
             changes={"file": file_name[:200], "rows": len(logins)},
-            kota_id=scope.user.audit_kota_id if scope.user is not None else None,
         )
     return result

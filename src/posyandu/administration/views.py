@@ -132,7 +132,6 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
         object_type=AuditLog._meta.label_lower,
         object_repr=_("Log audit, %(n)s baris") % {"n": thousands(len(rows))},
         changes={"rows": len(rows), "filters": filters.as_dict(), "children": named},
-        kota_id=scope.user.audit_kota_id if scope.user is not None else None,
     )
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -106,8 +106,17 @@ def record(
         },
         ip_address=ip,
         user_agent=agent,
-        kota_id=kota_id if kota_id is not None else kota_id_of(obj),
+        kota_id=_row_kota_id(kota_id, obj, user if authenticated else None),
     )
+
+
+def _row_kota_id(kota_id: int | None, obj: models.Model | None, user: Any) -> int | None:
+    """The kota a row is filed under: given, else the object's, else the acting user's
+    (an export or an import names no single object; without this the city's privacy
+    officer would never see them)."""
+    if kota_id is not None:
+        return kota_id
+    return kota_id_of(obj) if kota_id_of(obj) is not None else kota_id_of(user)
 
 
 # --- reads: what a request showed and what it refused ------------------------------
