@@ -240,3 +240,9 @@ def test_a_puskesmas_opens_the_worst_posyandus_evidence_and_not_another_puskesma
     assert b"PSY-A" in body and b"PSY-B" not in body
     refused = reverse("reports:quality_export") + query + "&format=csv&wilayah=puskesmas:"
     assert client.get(refused + str(city.puskesmas_b.pk)).status_code == 404
+
+
+def test_a_query_that_can_hold_no_visit_gives_no_measurements(town) -> None:
+    from posyandu.reports.quality import measurements_of
+
+    assert len(measurements_of(Visit.objects.filter(pk__in=[]))) == 0

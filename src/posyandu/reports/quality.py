@@ -45,6 +45,7 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
@@ -519,10 +520,14 @@ def measurements_of(visits: Any) -> Measurements:
         prev_weight_kg=Subquery(previous.values("weight_kg")[:1]),
         prev_height_adj_cm=Subquery(previous.values("height_adj_cm")[:1]),
     ).values_list(*_COLUMNS)
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # a condition no row can meet (``pk__in=[]``)
+        rows = []
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(_COLUMNS)
     at = dict(zip(_COLUMNS, columns, strict=True))
     return Measurements(
