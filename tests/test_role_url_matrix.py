@@ -205,6 +205,7 @@ URLS: dict[str, Row] = {
         Capability.TRAININGS_MANAGE, kwargs=(("pk", "participant"),), roles=HEALTH_WORKERS
     ),
     "cadres:credits": Row(roles=HEALTH_WORKERS),
+    "cadres:participant_certificate": Row(kwargs=(("pk", "participant"),), roles=HEALTH_WORKERS),
 }
 
 # Object ids passed in the query string: (URL name, parameter, object kind).
@@ -288,6 +289,14 @@ class Site:
         }[kind]
 
 
+def completed(participant: TrainingParticipant) -> TrainingParticipant:
+    """A participant with a certificate (its page shows only those)."""
+    participant.completed = True
+    participant.certificate_number = f"PEL/TEST/{participant.pk}"
+    participant.save()
+    return participant
+
+
 def build_sites(city: City) -> dict[str, Site]:
     posyandu = {
         "A": city.posyandu_a,
@@ -357,7 +366,7 @@ def build_sites(city: City) -> dict[str, Site]:
                 certificate_number=f"TKK/TEST/{key}",
             ),
             training=training,
-            participant=add_participant(user=None, training=training, kader=cadre),
+            participant=completed(add_participant(user=None, training=training, kader=cadre)),
         )
     return sites
 

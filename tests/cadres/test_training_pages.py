@@ -66,6 +66,17 @@ def test_the_dinkes_runs_a_training_and_a_bidan_confirms_its_skills(city: City) 
     html = dinkes.get(reverse("cadres:training", args=[training.pk])).content.decode()
     assert "Kader Absen: 7/10 JPL" in html and "kurang 3 JPL" in html
 
+    done = TrainingParticipant.objects.get(kader=mine)
+    certificate = dinkes.get(reverse("cadres:participant_certificate", args=[done.pk]))
+    text = certificate.content.decode()
+    assert "Kader Melati" in text and "Pelatihan kader paket A" in text
+    assert "10 JPL" in text and done.certificate_number in text and "55,5" in text
+    # No certificate for the one who missed hours.
+    missed = TrainingParticipant.objects.get(kader=absent)
+    assert (
+        dinkes.get(reverse("cadres:participant_certificate", args=[missed.pk])).status_code == 404
+    )
+
     bidan = _client(bidan_of(city.puskesmas_a))
     page = bidan.get(reverse("cadres:training", args=[training.pk])).content.decode()
     assert "1 kader lulus pelatihan ini" in page

@@ -19,6 +19,7 @@ urlpatterns = [
     path("pelatihan/<id:pk>/peserta/", views.training_participant_add, name="participant_add"),
     path("pelatihan/<id:pk>/konfirmasi/", views.training_confirm, name="training_confirm"),
     path("peserta/<id:pk>/hasil/", views.training_result, name="participant_result"),
+    path("peserta/<id:pk>/sertifikat/", views.training_certificate, name="participant_certificate"),
     path("kredit/", views.credits, name="credits"),
     path("posyandu-aktif/", views_aktif.aktif_page, name="aktif"),
     path("hari/<id:pk>/layanan/", views_aktif.day_services_page, name="day_services"),

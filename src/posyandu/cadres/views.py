@@ -576,6 +576,26 @@ def training_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def training_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The A4 certificate of a participant who completed a training."""
+    scope = Scope.of(request.user)
+    _hide_from_kader(scope)
+    participant = (
+        TrainingParticipant.objects.select_related("training__kota", "kader__posyandu", "user")
+        .filter(pk=pk, training__in=selectors.trainings_for(scope), completed=True)
+        .first()
+    )
+    if participant is None:
+        raise Http404
+    hours = selectors.participant_hours([participant.pk])[participant.pk]
+    return render(
+        request,
+        "cadres/training_certificate.html",
+        {"participant": participant, "training": participant.training, "hours": hours},
+    )
+
+
+@login_required
 @require_POST
 def training_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """An assessor confirms the training's skills for the kader of their area who completed it."""
