@@ -13,10 +13,12 @@ from posyandu.areas.hierarchy import find_area
 from posyandu.cadres.aktif import posyandu_aktif
 from posyandu.cadres.incentives import roster
 from posyandu.cadres.models import SessionAttendance, SessionService
+from posyandu.campaigns.models import CampaignTarget
 from posyandu.demo import city, users
 from posyandu.demo.setup import setup_demo
 from posyandu.measurements.models import PosyanduSession
 from posyandu.policy.posyandu_aktif import TOO_FEW_KADER
+from posyandu.reports.kader_score import kader_of_the_year
 
 
 @pytest.fixture
@@ -63,3 +65,11 @@ def test_the_demo_year_has_exactly_one_posyandu_not_aktif_for_too_few_kader(
     assert len(found.lines) >= 5
     assert any(line.paid for line in found.lines)
     assert dt.date(year, 1, 1) <= weighed_day.date
+    # Home visits of last year's Operasi Timbang count for the kader with a login.
+    ranking = kader_of_the_year(Scope.for_command_line(), find_area(city.KOTA_CODE), year)
+    visits = sum(r.home_visits for r in ranking.rows)
+    assert (
+        visits
+        == CampaignTarget.objects.filter(outcome_on__year=year, outcome_by__isnull=False).count()
+    )
+    assert visits > 0

@@ -6,7 +6,10 @@ children came, plus a day where none did), each day serves its life stages,
 and the kader posted that day come or not by their own habit. One Posyandu
 loses kader in the middle of last year and ends it with fewer than the
 Posyandu-aktif rule needs: the one Posyandu not aktif, as in Bontang's 2024
-(99.17% aktif).
+(99.17% aktif). In last year's Operasi Timbang, the kader with the Posyandu's
+login visit the homes of some children not yet measured (refused or not
+found: outcomes that leave the child's record alone), so the kader-of-the-year
+score has home visits to count.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from django.db.models import Count
 
 from posyandu.areas.models import Posyandu
 from posyandu.cadres.models import Kader, KaderPosting, SessionAttendance, SessionService
+from posyandu.campaigns.models import Campaign, CampaignTarget, HomeVisitOutcome
 from posyandu.measurements import bulk
 from posyandu.measurements.models import PosyanduSession, Visit
 from posyandu.policy.posyandu_aktif import AKTIF_SCHEDULE, BALITA_STAGE, LIFE_STAGES
@@ -44,6 +48,11 @@ PEOPLE_MEAN = {
 KADER_LEAVES_ON = (6, 30)
 """(month, day) last year on which the kader of the not-aktif Posyandu stop."""
 
+HOME_VISITED_SHARE = 0.4
+"""Share of a campaign's children not yet measured whose home the kader visit."""
+REFUSED_SHARE = 0.3
+"""Of those visits, the families who refused (the others were not found)."""
+
 
 @dataclass
 class PosyanduDays:
@@ -53,6 +62,7 @@ class PosyanduDays:
     attendance: int
     not_aktif_code: str
     kader_stopped: int
+    home_visits: int
     seconds: float
 
 
@@ -99,6 +109,36 @@ def _stop_kader_of(posyandu: Posyandu, keep: int, on: dt.date) -> int:
         posyandu=None, is_active=False
     )
     return len(leaving)
+
+
+def _home_visits(year: int, rng: np.random.Generator) -> int:
+    """Outcomes of home visits by each Posyandu's kader with a login, in the
+    campaigns that started in ``year``."""
+    by_posyandu = dict(
+        Kader.objects.filter(user__isnull=False, posyandu__isnull=False).values_list(
+            "posyandu_id", "user_id"
+        )
+    )
+    visited = []
+    for campaign in Campaign.objects.filter(starts_on__year=year):
+        window_days = (campaign.ends_on - campaign.starts_on).days + 1
+        for target in CampaignTarget.objects.filter(
+            campaign=campaign, measured_on__isnull=True, outcome=""
+        ).order_by("pk"):
+            user_id = by_posyandu.get(target.posyandu_id)
+            if user_id is None or rng.random() >= HOME_VISITED_SHARE:
+                continue
+            refused = rng.random() < REFUSED_SHARE
+            target.outcome = HomeVisitOutcome.REFUSED if refused else HomeVisitOutcome.NOT_FOUND
+            target.outcome_on = campaign.starts_on + dt.timedelta(
+                days=int(rng.integers(window_days))
+            )
+            target.outcome_by_id = user_id
+            visited.append(target)
+    CampaignTarget.objects.bulk_update(
+        visited, ["outcome", "outcome_on", "outcome_by"], batch_size=2000
+    )
+    return len(visited)
 
 
 @transaction.atomic
@@ -156,6 +196,7 @@ def add_posyandu_days(*, today: dt.date, seed: int = 6474) -> PosyanduDays:
                 attendance.append(SessionAttendance(session=session, kader_id=kader_id))
     for batch in bulk.batched(attendance):
         SessionAttendance.objects.bulk_create(batch)
+    home_visits = _home_visits(year, rng)
     return PosyanduDays(
         year=year,
         sessions_added=added,
@@ -163,5 +204,6 @@ def add_posyandu_days(*, today: dt.date, seed: int = 6474) -> PosyanduDays:
         attendance=len(attendance),
         not_aktif_code=failing.code,
         kader_stopped=stopped,
+        home_visits=home_visits,
         seconds=time.perf_counter() - started,
     )
