@@ -30,7 +30,7 @@ from posyandu.cadres.forms import (
     StopForm,
     TrainingForm,
 )
-from posyandu.cadres.models import Kader, KaderPosting, SkillPackage, TrainingParticipant
+from posyandu.cadres.models import Kader, KaderPosting, TrainingParticipant
 from posyandu.core.ui import add_service_errors, query_text
 from posyandu.policy.cadres import PIN_RULE, TRAINING_RULE
 from posyandu.policy.posyandu_aktif import AKTIF_SCHEDULE
@@ -176,7 +176,6 @@ def kader_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for s in kader.skill_states.select_related("assessment__assessor", "assessment__puskesmas")
     }
     skills = selectors.active_skills()
-    labels = dict(SkillPackage.choices)
     packages = [
         (
             standing,
@@ -192,7 +191,6 @@ def kader_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kader": kader,
             "profile": profile,
             "packages": packages,
-            "labels": labels,
             "postings": kader.postings.select_related("posyandu").order_by("-started_on"),
             "pins": kader.pins.select_related("puskesmas").order_by("awarded_on"),
             "trainings": trainings,
