@@ -134,6 +134,9 @@ URLS: dict[str, Row] = {
     "reports:dashboard": Row(
         roles=frozenset({Role.BIDAN, Role.TENAGA_GIZI, Role.PUSKESMAS, Role.DINKES, Role.ADMIN})
     ),
+    "reports:dashboard_quality": Row(
+        roles=frozenset({Role.BIDAN, Role.TENAGA_GIZI, Role.PUSKESMAS, Role.DINKES, Role.ADMIN})
+    ),
     # The site's visit (weight only, 30 days ago) is in the denominator of underweight.
     "reports:prevalence_children": Row(
         child_data=True,

@@ -386,3 +386,25 @@ def test_the_dashboard_table_exports_with_its_header_block(town, client):
     assert lines[0] == "Laporan,Dasbor: Posyandu"
     rows = {line.split(",")[0]: line.split(",") for line in lines[8:]}
     assert rows["PSY-A"][2:4] == ["2", "4"] and rows["PSY-B"][2:4] == ["1", "1"]
+
+
+def test_the_dashboard_loads_the_worst_data_quality_after_the_page(town, client):
+    from tests.factories import dinkes_of
+
+    client.force_login(dinkes_of(town.kota))
+    page = client.get("/laporan/dasbor/?bulan=2025-03").content.decode()
+    assert 'hx-get="/laporan/dasbor/mutu-data/?wilayah=' in page
+    block = client.get("/laporan/dasbor/mutu-data/?bulan=2025-03").content.decode()
+    assert "Belum ada pengukuran untuk dinilai" in block  # 7 measurements: too few to rate
+    # 55 more at Melati, every weight a whole kilogram: digit preference at its worst.
+    for k in range(55):
+        child = ChildFactory(
+            sex=Sex.MALE,
+            birth_date=dt.date(2023, 1, 1) + dt.timedelta(days=k),
+            posyandu=town.posyandu_a,
+        )
+        make_visit(child, DAY, weight_kg=f"{11 + k % 3}.0", height_cm=f"{85 + k % 5}.0")
+    block = client.get("/laporan/dasbor/mutu-data/?bulan=2025-03").content.decode()
+    assert "Posyandu Melati" in block and "Posyandu Anggrek" not in block
+    assert "<td>100,00</td>" in block  # DPS of weight
+    assert "/laporan/mutu-data/posyandu/" in block and "dari=2025-03&amp;sampai=2025-03" in block

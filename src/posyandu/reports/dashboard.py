@@ -32,7 +32,7 @@ from posyandu.core import audit
 from posyandu.core.ui import month_nav
 from posyandu.measurements.models import Visit
 from posyandu.policy import DS_TARGET
-from posyandu.reports import exports
+from posyandu.reports import exports, quality
 from posyandu.reports.aggregates import first_of_month, previous_month
 from posyandu.reports.models import MonthlyAggregate
 from posyandu.reports.prevalence_selectors import (
@@ -327,6 +327,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "wilayah": area.key,
             "headline_names": [label(INDICATORS[code]) for code in HEADLINE],
             **month_nav(month, this_month=first_of_month(today)),
+        },
+    )
+
+
+WORST_QUALITY_SHOWN = 5
+
+
+@login_required
+def dashboard_quality(request: HttpRequest) -> HttpResponse:
+    """The dashboard's "worst data quality" block, loaded after the page: the
+    scorecard reads the month's visits (each check needs the measurements
+    themselves), so the dashboard's own numbers never wait for it."""
+    scope = Scope.of(request.user)
+    if scope.role not in DASHBOARD_ROLES:
+        raise Http404
+    area = area_from(request, scope)
+    period = period_from(request)
+    if not period.is_one_month:
+        period = Period.month(period.last_month)
+    rows = quality.worst_first(
+        quality.quality_by_posyandu(scope, area, period.date_from, period.date_to)
+    )
+    month = f"{period.date_from:%Y-%m}"
+    return render(
+        request,
+        "reports/_dashboard_quality.html",
+        {
+            "rows": [r for r in rows if r.stats.rating is not None][:WORST_QUALITY_SHOWN],
+            "query": urlencode({"wilayah": area.key, "dari": month, "sampai": month}),
         },
     )
 

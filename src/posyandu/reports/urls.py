@@ -16,6 +16,7 @@ urlpatterns = [
     path("prevalensi/", prevalence_views.prevalence_page, name="prevalence"),
     path("prevalensi/anak/", prevalence_views.prevalence_children, name="prevalence_children"),
     path("dasbor/", dashboard.dashboard, name="dashboard"),
+    path("dasbor/mutu-data/", dashboard.dashboard_quality, name="dashboard_quality"),
     path("mutu-data/", quality_views.quality_page, name="quality"),
     path("mutu-data/unduh/", quality_views.quality_export, name="quality_export"),
     path("mutu-data/posyandu/<id:pk>/", quality_views.quality_posyandu, name="quality_posyandu"),
