@@ -12,7 +12,7 @@ from django.urls import reverse
 from posyandu.accounts.scope import Scope
 from posyandu.areas.hierarchy import find_area
 from posyandu.areas.models import Posyandu
-from posyandu.cadres.aktif import CSV_COLUMNS, NoRuleInForce, posyandu_aktif
+from posyandu.cadres.aktif import CSV_COLUMNS, NoRuleInForce, posyandu_aktif, shares_by_year
 from posyandu.cadres.models import Kader, KaderPosting, SessionAttendance, SessionService
 from posyandu.cli import main
 from posyandu.measurements.models import PosyanduSession
@@ -226,3 +226,24 @@ def test_bad_arguments_exit_2_with_one_line(
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert message in err
+
+
+def test_the_share_aktif_of_each_year_against_the_target_and_the_national_line(
+    city: City,
+) -> None:
+    for posyandu in (city.posyandu_a, city.posyandu_a2, city.posyandu_b):
+        post_kader(posyandu, 5)
+    open_days(city.posyandu_a, range(1, 13))
+    open_days(city.posyandu_a2, range(1, 13))
+    open_days(city.posyandu_b, range(1, 13))
+    # 2026 until 1 March: two openings each (January and February 2026), none aktif yet.
+    for posyandu in (city.posyandu_a, city.posyandu_a2, city.posyandu_b):
+        for month in (1, 2):
+            PosyanduSession.objects.create(posyandu=posyandu, date=dt.date(2026, month, 10))
+    shares = shares_by_year(SYSTEM, find_area("64.74"), today=TODAY)
+    assert [(y.year, y.aktif, y.total, y.complete) for y in shares] == [
+        (2025, 3, 3, True),
+        (2026, 0, 3, False),
+    ]
+    assert shares[0].pct == 100.0 and shares[0].meets_target and shares[0].meets_national_line
+    assert shares[1].pct == 0.0 and not shares[1].meets_national_line

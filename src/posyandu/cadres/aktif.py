@@ -249,6 +249,50 @@ def posyandu_aktif(
     return result
 
 
+@dataclass(frozen=True)
+class YearShare:
+    year: int
+    aktif: int
+    total: int
+    share: float | None
+    complete: bool
+
+    @property
+    def pct(self) -> float | None:
+        return None if self.share is None else 100 * self.share
+
+    @property
+    def meets_target(self) -> bool:
+        return self.share is not None and self.share >= AKTIF_TARGETS.city_target_ratio
+
+    @property
+    def meets_national_line(self) -> bool:
+        return self.share is not None and self.share >= AKTIF_TARGETS.national_line_ratio
+
+
+def shares_by_year(scope: Scope, area: Area, *, today: dt.date) -> list[YearShare]:
+    """The area's share of Posyandu aktif in every year with a rule in force and a
+    recorded Posyandu day, oldest first (the current year judged until today)."""
+    first_day = (
+        PosyanduSession.objects.filter(scope.rows_in(area))
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if first_day is None:
+        return []
+    found = []
+    for year in range(first_day.year, today.year + 1):
+        try:
+            result = posyandu_aktif(scope, area, year, today=today)
+        except NoRuleInForce:
+            continue
+        found.append(
+            YearShare(year, result.aktif_count, result.total, result.share, result.complete)
+        )
+    return found
+
+
 def _add_strata(scope: Scope, result: AreaYear, months: list[dt.date]) -> None:
     """The older strata: openings, kader on duty and the mean monthly D/S are recorded
     here; KIA, KB and immunisation coverage, extra programmes and the health fund are

@@ -117,6 +117,7 @@ def aktif_page(request: HttpRequest) -> HttpResponse:
             "baseline_pct": 100 * AKTIF_TARGETS.city_baseline_ratio,
             "national_pct": 100 * AKTIF_TARGETS.national_line_ratio,
             "below": [a for a in below if a.level != "posyandu"],
+            "by_year": aktif_data.shares_by_year(scope, area, today=today),
         }
     )
     return render(request, "cadres/aktif.html", context)
