@@ -246,3 +246,27 @@ def test_a_query_that_can_hold_no_visit_gives_no_measurements(town) -> None:
     from posyandu.reports.quality import measurements_of
 
     assert len(measurements_of(Visit.objects.filter(pk__in=[]))) == 0
+
+
+def test_a_child_moved_out_of_the_area_is_counted_in_the_evidence_but_not_named(town) -> None:
+    from posyandu.children.services import transfer_child
+
+    city, _users = town
+    eko = ChildFactory(name="Eko", birth_date=dt.date(2024, 5, 1), posyandu=city.posyandu_a, sex=1)
+    make_visit(eko, dt.date(2025, 2, 12), weight_kg="7.5", height_cm="66.0", position="h")
+    eko.refresh_from_db()
+    transfer_child(
+        user=bidan_of(city.puskesmas_a, username="bidan_a"),
+        child=eko,
+        version=eko.version,
+        to_posyandu=city.posyandu_b,
+        on=dt.date(2025, 3, 1),
+    )
+    client = Client()
+    client.force_login(
+        UserFactory(username="pkm_a", role=Role.PUSKESMAS, puskesmas=city.puskesmas_a)
+    )
+    url = reverse("reports:quality_posyandu", args=[city.posyandu_a.pk])
+    html = client.get(url + "?dari=2025-01&sampai=2025-02").content.decode()
+    assert "Budi" in html and "Eko" not in html
+    assert "1 pengukuran lagi milik anak yang kini terdaftar di luar wilayah Anda" in html

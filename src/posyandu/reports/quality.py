@@ -717,9 +717,14 @@ class Evidence:
     months: list[MonthQuality]
     recorders: list[RecorderQuality]
     findings: list[Finding]
+    elsewhere: int
+    """Failing measurements of children now registered outside the user's area."""
 
 
-def _findings(m: Measurements, rules: QualityRules) -> list[Finding]:
+def _findings(scope: Scope, m: Measurements, rules: QualityRules) -> tuple[list[Finding], int]:
+    """The measurements that failed a check, of children registered in the user's
+    area, and how many more belong to children registered elsewhere now (moved
+    away: counted, not shown, as the SKDN's lists do)."""
     found = findings(m, rules)
     table = np.column_stack([found[name] for name in FINDINGS]) if len(m) else np.zeros((0, 0))
     failing = {
@@ -727,26 +732,33 @@ def _findings(m: Measurements, rules: QualityRules) -> list[Finding]:
         for i, row in enumerate(table.tolist())
         if any(row)
     }
-    visits = Visit.objects.filter(pk__in=list(failing)).select_related(
-        "child", "posyandu", "recorded_by"
-    )
+    visits = Visit.objects.filter(
+        scope.posyandu_q("child__posyandu__"), pk__in=list(failing)
+    ).select_related("child", "posyandu", "recorded_by")
     listed = [Finding(v, failing[v.pk]) for v in visits]
     listed.sort(key=lambda f: (f.visit.measured_on, f.visit.child.name), reverse=True)
     audit.shown([f.visit.child for f in listed])
-    return listed
+    return listed, len(failing) - len(listed)
 
 
 def _evidence(
-    title: str, visits: Any, date_from: dt.date, date_to: dt.date, rules: QualityRules
+    scope: Scope,
+    title: str,
+    visits: Any,
+    date_from: dt.date,
+    date_to: dt.date,
+    rules: QualityRules,
 ) -> Evidence:
     m = measurements_of(visits.filter(_period(date_from, date_to)))
     whole = score(m, np.zeros(len(m), dtype=np.int64), rules=rules)
+    listed, elsewhere = _findings(scope, m, rules)
     return Evidence(
         title=title,
         stats=whole.get(0) or empty_stats(0, rules),
         months=_month_rows(m, date_from, date_to, rules),
         recorders=_recorder_rows(m, rules),
-        findings=_findings(m, rules),
+        findings=listed,
+        elsewhere=elsewhere,
     )
 
 
@@ -762,7 +774,7 @@ def posyandu_evidence(
     scope.require_read(posyandu_id)
     posyandu = Posyandu.objects.get(pk=posyandu_id)
     visits = Visit.objects.filter(posyandu_id=posyandu_id)
-    return _evidence(posyandu.name, visits, date_from, date_to, rules)
+    return _evidence(scope, posyandu.name, visits, date_from, date_to, rules)
 
 
 def recorder_evidence(
@@ -779,4 +791,4 @@ def recorder_evidence(
     if recorder is None or not (scope.may_read_posyandu(recorder.posyandu_id) or visits.exists()):
         raise Http404
     name = _recorder_names([user_id])[user_id][0]
-    return _evidence(name, visits, date_from, date_to, rules)
+    return _evidence(scope, name, visits, date_from, date_to, rules)
