@@ -103,6 +103,15 @@ PARAMS = [
     "next",
     "wilayah",
     "ukuran",
+    "dari",
+    "sampai",
+    "indikator",
+    "bagian",
+    "jk",
+    "umur",
+    "hal",
+    "tingkat",
+    "format",
 ]
 SKIPPED = {"accounts:logout", "accounts:login", "core:healthz"}
 
