@@ -8,10 +8,12 @@ kader-certificate.png (with POSYANDU_SCREENSHOTS=1).
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -23,6 +25,17 @@ from tests.e2e.test_campaign_flow import follow, log_in
 from tests.factories import bidan_of, make_city
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _the_25_skills(transactional_db: None) -> None:
+    """The 25 skills are seeded by a data migration; an earlier transactional test
+    on this worker flushes every table, so seed them again the same way."""
+    if not Skill.objects.exists():
+        importlib.import_module("posyandu.cadres.migrations.0004_seed_25_skills").seed(
+            django_apps, None
+        )
+
 
 A4_LANDSCAPE = {"width": 1123, "height": 794}  # at 96 dpi
 
