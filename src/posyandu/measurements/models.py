@@ -133,7 +133,13 @@ class Visit(models.Model):
                 fields=["child", "period"], name="one_visit_per_child_per_month"
             )
         ]
-        indexes = [models.Index(fields=["posyandu", "period"])]
+        indexes = [
+            models.Index(fields=["posyandu", "period"]),
+            # The lists behind a prevalence number, most severe first, page by page.
+            models.Index(fields=["period", "z_lhfa"], name="visit_period_z_lhfa"),
+            models.Index(fields=["period", "z_wfa"], name="visit_period_z_wfa"),
+            models.Index(fields=["period", "z_wflh"], name="visit_period_z_wflh"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child.name} {self.measured_on:%d/%m/%Y}"

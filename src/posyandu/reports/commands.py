@@ -356,6 +356,7 @@ def _period(args: argparse.Namespace) -> Any:
 
 def report_prevalence(args: argparse.Namespace) -> int:
     from posyandu.accounts.scope import Scope
+    from posyandu.areas.hierarchy import BELOW
     from posyandu.policy.prevalence import PREVALENCE
     from posyandu.reports.prevalence import breakdowns
     from posyandu.reports.prevalence_selectors import prevalence_report
@@ -363,7 +364,12 @@ def report_prevalence(args: argparse.Namespace) -> int:
     area = _area(args.area)
     period = _period(args)
     root, below = prevalence_report(Scope.for_command_line(), area, period)
-    below.sort(key=lambda row: (row.area.level, row.area.code))
+    # One level below in the administrative line (a city: its kecamatan), as the
+    # issue's contract says; a Puskesmas code lists its Posyandu.
+    first_level = BELOW[area.level][0][1] if BELOW[area.level] else None
+    below = sorted(
+        (row for row in below if row.area.level == first_level), key=lambda row: row.area.code
+    )
     with _output(args.output) as out:
         writer = csv.writer(out)
         writer.writerow(PREVALENCE_COLUMNS)

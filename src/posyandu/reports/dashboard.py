@@ -186,9 +186,11 @@ def to_follow_up(
     totals = MonthlyAggregate.objects.filter(scope.rows_in(area), period=period).aggregate(
         two_t=Sum("two_t"), bgm=Sum("bgm")
     )
-    later = Visit.objects.filter(
-        child_id=OuterRef("child_id"), measured_on__gt=OuterRef("measured_on")
-    )
+    if area.level in (Level.KOTA, Level.KECAMATAN):
+        # A city's month holds tens of thousands of them: the names are a
+        # Puskesmas's work, the city gets the counts and the lists behind them.
+        return {k: int(v or 0) for k, v in totals.items()}, []
+    later = Visit.objects.filter(child_id=OuterRef("child_id"), period__gt=OuterRef("period"))
     visits = list(
         Visit.objects.filter(scope.rows_in(area), period=period)
         .filter(Q(is_2t=True) | Q(is_bgm=True))

@@ -172,13 +172,23 @@ class Prevalence:
     """The summed cells of a set of children, by (sex, age group)."""
 
     cells: dict[Key, Counter[str]] = field(default_factory=dict)
+    _summed: dict[tuple[int | str, str], Counter[str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def total(self, name: str, sex: int | str = ALL, age_group: str = ALL) -> int:
-        return sum(
-            counts.get(name, 0)
-            for (s, g), counts in self.cells.items()
-            if (sex == ALL or s == sex) and (age_group == ALL or g == age_group)
-        )
+        return self._sums(sex, age_group).get(name, 0)
+
+    def _sums(self, sex: int | str, age_group: str) -> Counter[str]:
+        """The cells of one (sex, age group) breakdown summed, once per breakdown."""
+        key = (sex, age_group)
+        if key not in self._summed:
+            summed: Counter[str] = Counter()
+            for (s, g), counts in self.cells.items():
+                if (sex == ALL or s == sex) and (age_group == ALL or g == age_group):
+                    summed.update(counts)
+            self._summed[key] = summed
+        return self._summed[key]
 
     def estimate(
         self, indicator: Indicator, sex: int | str = ALL, age_group: str = ALL

@@ -10,13 +10,14 @@ visits of the period, each child's latest, through the same
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 
 from posyandu.accounts.scope import Scope
@@ -25,6 +26,7 @@ from posyandu.areas.models import Posyandu
 from posyandu.children.models import Child
 from posyandu.core import audit
 from posyandu.measurements.models import Visit
+from posyandu.policy import DAYS_PER_MONTH
 from posyandu.policy.prevalence import PREVALENCE, Indicator
 from posyandu.reports.aggregates import first_of_month, month_end
 from posyandu.reports.models import MonthlyAggregate, PrevalenceCell
@@ -87,15 +89,19 @@ def _from_rows(rows: Iterable[dict[str, Any]]) -> dict[Key, Counter[str]]:
 
 
 def _sasaran(scope: Scope, area: Area, period: Period) -> tuple[int, dict[int, int]]:
-    """S of the area and of each area below it (by pk) in the period's last month."""
-    rows = MonthlyAggregate.objects.filter(scope.rows_in(area), period=period.last_month)
-    total = int(rows.aggregate(s=Sum("s"))["s"] or 0)
-    below: dict[int, int] = {}
-    for join, _level in BELOW[area.level]:
-        key = f"posyandu__{join}__pk" if join else "posyandu__pk"
-        for row in rows.values(key).annotate(s=Sum("s")):
-            below[row[key]] = int(row["s"] or 0)
-    return total, below
+    """S of the area and of each area below it (by pk) in the period's last month,
+    from one GROUP BY."""
+    joins = [f"posyandu__{join}__pk" if join else "posyandu__pk" for join, _l in BELOW[area.level]]
+    rows = list(
+        MonthlyAggregate.objects.filter(scope.rows_in(area), period=period.last_month)
+        .values(*joins)
+        .annotate(s=Sum("s"))
+    )
+    below: dict[int, int] = defaultdict(int)
+    for row in rows:
+        for key in joins:
+            below[row[key]] += int(row["s"] or 0)
+    return sum(int(row["s"] or 0) for row in rows), dict(below)
 
 
 # --- the measurements of a period -----------------------------------------------------
@@ -165,15 +171,23 @@ def prevalence_report(
     sees nothing of it)."""
     s_total, s_below = _sasaran(scope, area, period)
     if period.is_one_month:
-        rows = PrevalenceCell.objects.filter(scope.rows_in(area), period=period.date_from)
-        root = Prevalence(_from_rows(rows.values("sex", "age_group").annotate(**_SUMS)))
+        # One GROUP BY over every level below at once (a city: kecamatan and
+        # Puskesmas), summed up in Python: the month's cells are read once.
+        prefixes = [
+            (f"posyandu__{join}" if join else "posyandu", level)
+            for join, level in BELOW[area.level]
+        ]
+        keys = [f"{p}__{f}" for p, _level in prefixes for f in ("pk", "code", "name")]
+        rows = list(
+            PrevalenceCell.objects.filter(scope.rows_in(area), period=period.date_from)
+            .values(*keys, "sex", "age_group")
+            .annotate(**_SUMS)
+        )
+        root = Prevalence(_from_rows(rows))
         below: list[AreaPrevalence] = []
-        for join, level in BELOW[area.level]:
-            prefix = f"posyandu__{join}" if join else "posyandu"
+        for prefix, level in prefixes:
             by_area: dict[tuple[int, str, str], list[dict[str, Any]]] = defaultdict(list)
-            for row in rows.values(
-                f"{prefix}__pk", f"{prefix}__code", f"{prefix}__name", "sex", "age_group"
-            ).annotate(**_SUMS):
+            for row in rows:
                 key = (row[f"{prefix}__pk"], row[f"{prefix}__code"], row[f"{prefix}__name"])
                 by_area[key].append(row)
             below += [
@@ -302,6 +316,87 @@ class ChildMeasured:
     z: dict[str, float | None]
 
 
+def _severity(indicator: Indicator) -> tuple[str, bool]:
+    """The z-score field a list behind ``indicator`` is ordered by, and whether the
+    highest comes first (overweight) rather than the lowest."""
+    return f"z_{indicator.z}", indicator.code == "overweight"
+
+
+def _matches(
+    counts_name: str, sex: int | str, age_group: str
+) -> Callable[[Key | None, dict[str, int]], bool]:
+    def match(key: Key | None, counts: dict[str, int]) -> bool:
+        return (
+            key is not None
+            and bool(counts.get(counts_name))
+            and (sex == ALL or key[0] == sex)
+            and (age_group == ALL or key[1] == age_group)
+        )
+
+    return match
+
+
+SCAN_CHUNK = 500
+
+
+def _scan(
+    rows: QuerySet[Visit], match: Callable[[Key | None, dict[str, int]], bool], skip: int, take: int
+) -> list[dict[str, Any]]:
+    """Rows of ``rows`` (ordered) that ``match`` by the engine's screening, after
+    the first ``skip`` of them, at most ``take``: read a chunk at a time."""
+    found: list[dict[str, Any]] = []
+    matched = 0
+    offset = 0
+    while len(found) < take:
+        chunk = list(rows[offset : offset + SCAN_CHUNK].values(*_VISIT_COLUMNS))
+        if not chunk:
+            break
+        offset += len(chunk)
+        for row, (key, counts) in zip(chunk, measurement_cells(chunk), strict=True):
+            if match(key, counts):
+                if matched >= skip:
+                    found.append(row)
+                    if len(found) == take:
+                        break
+                matched += 1
+    return found
+
+
+def _candidates(
+    scope: Scope, area: Area, period: Period, indicator: Indicator, sex: int | str, age_group: str
+) -> QuerySet[Visit]:
+    """The month's visits that may count for ``indicator`` (a usable z-score, or
+    oedema), most severe first: a superset the engine's screening then decides on,
+    found through the (period, z) indexes instead of reading the whole month."""
+    z_field, highest_first = _severity(indicator)
+    flag_field = z_field.replace("z_", "flag_", 1)
+    rows = Visit.objects.filter(scope.rows_in(area), period=period.date_from).filter(
+        Q(**{f"{z_field}__isnull": False, flag_field: False}) | Q(oedema=True)
+    )
+    if sex != ALL:
+        rows = rows.filter(child__sex=sex)
+    if age_group != ALL:
+        group = next(g for g in PREVALENCE.age_groups if g.code == age_group)
+        rows = rows.filter(
+            age_days__gte=math.ceil(group.from_month * DAYS_PER_MONTH),
+            age_days__lt=math.ceil((group.to_month + 1) * DAYS_PER_MONTH),
+        )
+    z = F(z_field)
+    order = z.desc(nulls_first=True) if highest_first else z.asc(nulls_first=True)
+    return rows.order_by(order, "pk")
+
+
+def _total(
+    scope: Scope, area: Area, period: Period, name: str, sex: int | str, age_group: str
+) -> int:
+    rows = PrevalenceCell.objects.filter(scope.rows_in(area), period=period.date_from)
+    if sex != ALL:
+        rows = rows.filter(sex=sex)
+    if age_group != ALL:
+        rows = rows.filter(age_group=age_group)
+    return int(rows.aggregate(n=Sum(name))["n"] or 0)
+
+
 def children_behind_prevalence(
     scope: Scope,
     area: Area,
@@ -315,36 +410,67 @@ def children_behind_prevalence(
 ) -> PrevalenceChildren:
     """The children counted in the numerator (``part="n"``) or the denominator
     (``part="d"``) of ``indicator`` for this area, period, sex and age group,
-    within the user's scope, by name: one page of :data:`PAGE_SIZE` or, without
-    ``page``, all of them (audited as shown)."""
+    within the user's scope, the most severe z-score first: one page of
+    :data:`PAGE_SIZE` or, without ``page``, all of them (audited as shown).
+
+    A month of one indicator is found in order through the database (a city's
+    first page reads a few hundred rows); other periods and the combined
+    indicator read the period's latest measurements."""
     if part not in ("n", "d"):
         raise Http404
     name = indicator.numerator if part == "n" else indicator.denominator
-    measurements = latest_measurements(scope, area, period)
-    cells = measurement_cells(measurements)
-    chosen = {
-        row["child_id"]: row
-        for row, (key, counts) in zip(measurements, cells, strict=True)
-        if key is not None
-        and counts.get(name)
-        and (sex == ALL or key[0] == sex)
-        and (age_group == ALL or key[1] == age_group)
-    }
-    children = Child.objects.filter(pk__in=list(chosen), posyandu__in=scope.posyandu())
-    in_scope = children.count()
-    pages = max(1, -(-in_scope // PAGE_SIZE))
-    ordered = children.select_related("posyandu").order_by("name", "pk")
-    if page is not None:
-        page = min(max(page, 1), pages)
-        ordered = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    match = _matches(name, sex, age_group)
+    visible = Q(child__posyandu__in=scope.posyandu())
+    if period.is_one_month and indicator.code != "stunting_and_wasting":
+        rows = _candidates(scope, area, period, indicator, sex, age_group)
+        elsewhere = len(_scan(rows.exclude(visible), match, 0, 10**9))
+        in_scope = _total(scope, area, period, name, sex, age_group) - elsewhere
+        pages = max(1, -(-in_scope // PAGE_SIZE))
+        if page is None:
+            chosen = _scan(rows.filter(visible), match, 0, 10**9)
+        else:
+            page = min(max(page, 1), pages)
+            chosen = _scan(rows.filter(visible), match, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    else:
+        z_field, highest_first = _severity(indicator)
+        measurements = latest_measurements(scope, area, period)
+        matched = [
+            row
+            for row, (key, counts) in zip(
+                measurements, measurement_cells(measurements), strict=True
+            )
+            if match(key, counts)
+        ]
+        seen = set(
+            Child.objects.filter(
+                pk__in=[r["child_id"] for r in matched], posyandu__in=scope.posyandu()
+            ).values_list("pk", flat=True)
+        )
+        shown_rows = [r for r in matched if r["child_id"] in seen]
+        elsewhere = len(matched) - len(shown_rows)
+        in_scope = len(shown_rows)
+        pages = max(1, -(-in_scope // PAGE_SIZE))
+
+        def severity(row: dict[str, Any]) -> tuple[bool, float, int]:
+            value = row[z_field]
+            if value is None:
+                return (False, 0.0, row["pk"])
+            return (True, -value if highest_first else value, row["pk"])
+
+        shown_rows.sort(key=severity)
+        if page is not None:
+            page = min(max(page, 1), pages)
+            shown_rows = shown_rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        chosen = shown_rows
+    children = Child.objects.select_related("posyandu").in_bulk([r["child_id"] for r in chosen])
     found = [
         ChildMeasured(
-            child=child,
-            measured_on=chosen[child.pk]["measured_on"],
-            visit_id=chosen[child.pk]["pk"],
-            z={i: chosen[child.pk][f"z_{i}"] for i in Z_INDICATORS},
+            child=children[row["child_id"]],
+            measured_on=row["measured_on"],
+            visit_id=row["pk"],
+            z={i: row[f"z_{i}"] for i in Z_INDICATORS},
         )
-        for child in ordered
+        for row in chosen
     ]
     audit.shown([row.child for row in found])
-    return PrevalenceChildren(found, in_scope, len(chosen) - in_scope, page or 1, pages)
+    return PrevalenceChildren(found, in_scope, elsewhere, page or 1, pages)

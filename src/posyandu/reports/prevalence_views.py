@@ -31,6 +31,7 @@ from posyandu.reports.prevalence_selectors import (
 from posyandu.reports.selectors import home_area
 
 HEADLINE = ("stunting", "wasting", "underweight")
+Z_LABELS = {"lhfa": "ZS PB/U-TB/U", "wfa": "ZS BB/U", "wflh": "ZS BB/PB-BB/TB"}
 
 
 def area_from(request: HttpRequest, scope: Scope) -> Area:
@@ -335,6 +336,8 @@ def prevalence_children(request: HttpRequest) -> HttpResponse:
         {
             "area": area,
             "found": found,
+            "rows": [(r, r.z[indicator.z]) for r in found.rows],
+            "z_label": Z_LABELS[indicator.z],
             "what": what,
             "sex": sex_label(sex),
             "age": age_label(age_group),
