@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from posyandu.accounts.models import PUSKESMAS_ROLES, Role, User
-from posyandu.areas.hierarchy import Area, Level, area_by_key, area_q
+from posyandu.areas.hierarchy import Area, Level, UnknownArea, area_by_key, area_q
 from posyandu.areas.models import Kelurahan, Kota, Posyandu, Puskesmas
 
 
@@ -239,6 +239,20 @@ class Scope:
         if not Posyandu.objects.filter(area_q(area) & self.posyandu_q()).exists():
             raise Http404
         return area_q(area, prefix) & self.posyandu_q(prefix)
+
+    def area_asked(self, key: str | None) -> Area:
+        """The area a page is asked for (``?wilayah=level:pk``), or the user's home
+        area when none is; 404 for a key naming no area (reading it then goes
+        through :meth:`rows_in`, 404 again outside the user's area)."""
+        if not key:
+            home = self.home_area()
+            if home is None:
+                raise Http404
+            return home
+        try:
+            return area_by_key(key)
+        except UnknownArea:
+            raise Http404 from None
 
     def home_area(self) -> Area | None:
         """The area the user's reports open on: its Posyandu, its Puskesmas, its kota

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from posyandu.accounts.models import PUSKESMAS_ROLES, Role, User
 from posyandu.accounts.scope import Capability, Scope
-from posyandu.areas.hierarchy import Area, Level, UnknownArea, area_by_key, tree
+from posyandu.areas.hierarchy import Area, Level, tree
 from posyandu.cadres import selectors, services
 from posyandu.cadres.forms import (
     AssessmentForm,
@@ -44,20 +44,6 @@ def _user(scope: Scope) -> User:
     return scope.user
 
 
-def _area(request: HttpRequest, scope: Scope) -> Area:
-    """The area asked for with ``?wilayah=level:pk``, else the user's home area."""
-    key = request.GET.get("wilayah")
-    if key:
-        try:
-            return area_by_key(key)
-        except UnknownArea:
-            raise Http404 from None
-    home = scope.home_area()
-    if home is None:
-        raise Http404
-    return home
-
-
 def _area_choices(scope: Scope) -> list[Area]:
     root = scope.home_area()
     if root is None:
@@ -77,7 +63,7 @@ def kader_list(request: HttpRequest) -> HttpResponse:
     """The kader of an area with their pins, and the count per Posyandu against the
     minimum of the Posyandu-aktif rule in force."""
     scope = Scope.of(request.user)
-    area = _area(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     q = query_text(request.GET.get("q"))
     kader = selectors.kader_in_area(scope, area).select_related("posyandu").order_by("name", "pk")
     if q:
@@ -370,7 +356,7 @@ def pin_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 def coverage(request: HttpRequest) -> HttpResponse:
     """How many kader are competent in each skill, in an area and per Posyandu."""
     scope = Scope.of(request.user)
-    area = _area(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     # rows_in answers 404 for an area the user sees nothing of.
     scope.rows_in(area)
     by_skill, rows = selectors.coverage(scope, area)

@@ -7,33 +7,20 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from posyandu.accounts.scope import Capability, Scope
-from posyandu.areas.hierarchy import Area, UnknownArea, area_by_key, tree
+from posyandu.areas.hierarchy import tree
 from posyandu.cadres import aktif as aktif_data
 from posyandu.cadres import day_services
 from posyandu.measurements.selectors import session_for
 from posyandu.policy.posyandu_aktif import AKTIF_TARGETS
 
 RULE_SETS = ("ilp", "strata")
-
-
-def _area(request: HttpRequest, scope: Scope) -> Area:
-    raw = request.GET.get("wilayah", "")
-    if not raw:
-        area = scope.home_area()
-        if area is None:
-            raise Http404
-        return area
-    try:
-        return area_by_key(raw)
-    except UnknownArea:
-        raise Http404 from None
 
 
 def default_year(today: dt.date) -> int:
@@ -51,7 +38,7 @@ def _year(request: HttpRequest, today: dt.date) -> int:
 @login_required
 def aktif_page(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
-    area = _area(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     today = timezone.localdate()
     year = _year(request, today)
     rule_set = request.GET.get("aturan", "ilp")

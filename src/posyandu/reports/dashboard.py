@@ -44,7 +44,6 @@ from posyandu.reports.prevalence_selectors import (
 )
 from posyandu.reports.prevalence_views import (
     HEADLINE,
-    area_from,
     label,
     method_text,
     period_from,
@@ -278,7 +277,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
     if scope.role not in DASHBOARD_ROLES:
         raise Http404
-    area = area_from(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     period = period_from(request)
     if not period.is_one_month:
         period = Period.month(period.last_month)
@@ -344,7 +343,7 @@ def dashboard_quality(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
     if scope.role not in DASHBOARD_ROLES:
         raise Http404
-    area = area_from(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     period = period_from(request)
     if not period.is_one_month:
         period = Period.month(period.last_month)

@@ -10,7 +10,6 @@ from django.utils import timezone
 from posyandu.accounts.scope import Scope
 from posyandu.areas.hierarchy import Level, tree
 from posyandu.reports.kader_score import kader_of_the_year
-from posyandu.reports.views import _area
 
 SHOWN = 50
 """Rows shown unless all are asked for: a city has about 500 kader."""
@@ -19,7 +18,7 @@ SHOWN = 50
 @login_required
 def kader_of_the_year_page(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
-    area = _area(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     today = timezone.localdate()
     raw = request.GET.get("tahun", "")
     year = (

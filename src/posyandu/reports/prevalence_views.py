@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import Area, UnknownArea, area_by_key
+from posyandu.areas.hierarchy import Area
 from posyandu.core.ui import month_from_query, month_nav, query_id
 from posyandu.policy.prevalence import PREVALENCE, Indicator
 from posyandu.policy.reporting import REPORT_MONTH
@@ -28,20 +28,9 @@ from posyandu.reports.prevalence_selectors import (
     children_behind_prevalence,
     prevalence_report,
 )
-from posyandu.reports.selectors import home_area
 
 HEADLINE = ("stunting", "wasting", "underweight")
 Z_LABELS = {"lhfa": "ZS PB/U-TB/U", "wfa": "ZS BB/U", "wflh": "ZS BB/PB-BB/TB"}
-
-
-def area_from(request: HttpRequest, scope: Scope) -> Area:
-    raw = request.GET.get("wilayah", "")
-    if not raw:
-        return home_area(scope)
-    try:
-        return area_by_key(raw)
-    except UnknownArea:
-        raise Http404 from None
 
 
 def period_from(request: HttpRequest) -> Period:
@@ -219,7 +208,7 @@ def _table(root: AreaPrevalence, below: list[AreaPrevalence], period: Period) ->
 @login_required
 def prevalence_page(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
-    area = area_from(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     period = period_from(request)
     root, below = prevalence_report(scope, area, period)
     if request.GET.get("format"):
@@ -271,7 +260,7 @@ def _sex_from(raw: str) -> int | str:
 @login_required
 def prevalence_children(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
-    area = area_from(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     period = period_from(request)
     indicator = INDICATORS.get(request.GET.get("indikator", ""))
     age_group = request.GET.get("umur", ALL) or ALL

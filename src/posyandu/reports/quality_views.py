@@ -29,7 +29,6 @@ from posyandu.reports.quality import (
 )
 from posyandu.reports.quality_charts import bars_svg, digit_histogram_svg
 from posyandu.reports.quality_commands import QUALITY_COLUMNS, quality_values
-from posyandu.reports.views import _area
 
 DEFAULT_MONTHS = 3
 """A quarter by default: one Posyandu's month is too few children to rate."""
@@ -141,7 +140,7 @@ def _rating_key(stats: QualityStats) -> tuple[bool, int, int]:
 @login_required
 def quality_page(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
-    area = _area(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     win = window(request)
     report = quality_report(scope, area, win.date_from, win.date_to)
     recorders = sorted(report.recorders, key=lambda r: _rating_key(r.stats))
@@ -215,7 +214,7 @@ def quality_recorder(request: HttpRequest, pk: int) -> HttpResponse:
 def quality_export(request: HttpRequest) -> HttpResponse:
     """The scorecard per Posyandu as CSV or Excel, with the header block; audited."""
     scope = Scope.of(request.user)
-    area = _area(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     win = window(request)
     report = quality_report(scope, area, win.date_from, win.date_to)
     table = exports.Table(

@@ -55,14 +55,6 @@ class SkdnRow(AreaCounts):
         return DS_TARGET.css_class(None if ratio is None else ratio / 100)
 
 
-def home_area(scope: Scope) -> Area:
-    """The area a user's reports open on (see :meth:`Scope.home_area`)."""
-    area = scope.home_area()
-    if area is None:
-        raise Http404
-    return area
-
-
 def scoped_tree(scope: Scope, root: Area) -> Tree:
     """``root`` and the areas below it, as far as the user may see: 404 if none of it."""
     found = tree(root, scope.posyandu_ids)

@@ -7,14 +7,14 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import Area, UnknownArea, area_by_key
+from posyandu.areas.hierarchy import Area
 from posyandu.areas.nesting import by_name, worst_first
 from posyandu.core.ui import month_from_query, month_nav
 from posyandu.measurements.posyandu_pages import grouping_choices, order_from
@@ -27,7 +27,6 @@ from posyandu.reports.selectors import (
     SKDN_FIELDS,
     SKDN_NESTING,
     children_behind_number,
-    home_area,
     skdn_nested,
     skdn_total,
     skdn_trend,
@@ -43,16 +42,6 @@ def _period(request: HttpRequest) -> dt.date:
     )
 
 
-def _area(request: HttpRequest, scope: Scope) -> Area:
-    raw = request.GET.get("wilayah", "")
-    if not raw:
-        return home_area(scope)
-    try:
-        return area_by_key(raw)
-    except UnknownArea:
-        raise Http404 from None
-
-
 def _month_nav(period: dt.date) -> dict[str, object]:
     return month_nav(period, this_month=timezone.localdate().replace(day=1))
 
@@ -63,7 +52,7 @@ def skdn_page(request: HttpRequest) -> HttpResponse:
     subtotals (``?kelompok=wilayah|puskesmas`` for a kota), the lowest D/S first
     (``?urut=ds``, the default) or by name (``?urut=nama``)."""
     scope = Scope.of(request.user)
-    area = _area(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     period = _period(request)
     nestings = SKDN_NESTING[area.level]
     asked = request.GET.get("kelompok", "")
@@ -159,7 +148,7 @@ FIELD_LABELS = {
 @login_required
 def skdn_children(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
-    area = _area(request, scope)
+    area = scope.area_asked(request.GET.get("wilayah"))
     period = _period(request)
     name = request.GET.get("ukuran", "")
     behind = children_behind_number(scope, area, period, name)
