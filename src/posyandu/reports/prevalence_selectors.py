@@ -341,16 +341,17 @@ SCAN_CHUNK = 500
 
 def _scan(
     rows: QuerySet[Visit], match: Callable[[Key | None, dict[str, int]], bool], skip: int, take: int
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], int | None]:
     """Rows of ``rows`` (ordered) that ``match`` by the engine's screening, after
-    the first ``skip`` of them, at most ``take``: read a chunk at a time."""
+    the first ``skip`` of them, at most ``take``: read a chunk at a time. Also how
+    many match in all, when the scan reached the end (``None`` otherwise)."""
     found: list[dict[str, Any]] = []
     matched = 0
     offset = 0
     while len(found) < take:
         chunk = list(rows[offset : offset + SCAN_CHUNK].values(*_VISIT_COLUMNS))
         if not chunk:
-            break
+            return found, matched
         offset += len(chunk)
         for row, (key, counts) in zip(chunk, measurement_cells(chunk), strict=True):
             if match(key, counts):
@@ -359,7 +360,7 @@ def _scan(
                     if len(found) == take:
                         break
                 matched += 1
-    return found
+    return found, None
 
 
 def _candidates(
@@ -422,15 +423,21 @@ def children_behind_prevalence(
     match = _matches(name, sex, age_group)
     visible = Q(child__posyandu__in=scope.posyandu())
     if period.is_one_month and indicator.code != "stunting_and_wasting":
-        rows = _candidates(scope, area, period, indicator, sex, age_group)
-        elsewhere = len(_scan(rows.exclude(visible), match, 0, 10**9))
-        in_scope = _total(scope, area, period, name, sex, age_group) - elsewhere
-        pages = max(1, -(-in_scope // PAGE_SIZE))
+        rows = _candidates(scope, area, period, indicator, sex, age_group).filter(visible)
+        total = _total(scope, area, period, name, sex, age_group)
+        # The children now registered outside the user's area are the total less
+        # those listed: known once a scan reaches the end (the last page, an
+        # export), never worth a scan of the whole month of its own.
+        pages = max(1, -(-total // PAGE_SIZE))
         if page is None:
-            chosen = _scan(rows.filter(visible), match, 0, 10**9)
+            chosen, in_all = _scan(rows, match, 0, total + 1)
         else:
             page = min(max(page, 1), pages)
-            chosen = _scan(rows.filter(visible), match, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+            chosen, in_all = _scan(rows, match, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+            if in_all is None and page == pages:
+                in_all = (page - 1) * PAGE_SIZE + len(chosen)
+        in_scope = total if in_all is None else in_all
+        elsewhere = total - in_scope
     else:
         z_field, highest_first = _severity(indicator)
         measurements = latest_measurements(scope, area, period)
