@@ -183,7 +183,7 @@ def test_the_children_behind_a_number(town):
     boys = children_behind_prevalence(
         scope, _city(town), MARCH, INDICATORS["wasting"], part="d", sex=1
     )
-    assert [row.child.name for row in boys.rows] == ["Dodi", "Budi", "Fajar"]  # oedema first
+    assert [row.child.name for row in boys.rows] == ["Budi", "Fajar", "Dodi"]  # oedema: no WHZ
 
 
 def test_a_puskesmas_sees_only_its_own_children(town):

@@ -340,11 +340,17 @@ SCAN_CHUNK = 500
 
 
 def _scan(
-    rows: QuerySet[Visit], match: Callable[[Key | None, dict[str, int]], bool], skip: int, take: int
+    rows: QuerySet[Visit],
+    match: Callable[[Key | None, dict[str, int]], bool],
+    skip: int,
+    take: int,
+    scope: Scope,
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Rows of ``rows`` (ordered) that ``match`` by the engine's screening, after
     the first ``skip`` of them, at most ``take``: read a chunk at a time. Also how
-    many match in all, when the scan reached the end (``None`` otherwise)."""
+    many match in all, when the scan reached the end (``None`` otherwise). Only
+    children the user may see now are kept (one query per chunk: a join in the
+    ordered query makes the planner give up the index)."""
     found: list[dict[str, Any]] = []
     matched = 0
     offset = 0
@@ -353,8 +359,13 @@ def _scan(
         if not chunk:
             return found, matched
         offset += len(chunk)
+        visible = set(
+            Child.objects.filter(
+                scope.posyandu_q("posyandu__"), pk__in=[row["child_id"] for row in chunk]
+            ).values_list("pk", flat=True)
+        )
         for row, (key, counts) in zip(chunk, measurement_cells(chunk), strict=True):
-            if match(key, counts):
+            if row["child_id"] in visible and match(key, counts):
                 if matched >= skip:
                     found.append(row)
                     if len(found) == take:
@@ -382,8 +393,10 @@ def _candidates(
             age_days__gte=math.ceil(group.from_month * DAYS_PER_MONTH),
             age_days__lt=math.ceil((group.to_month + 1) * DAYS_PER_MONTH),
         )
+    # The index's own order (NULLS LAST ascending, NULLS FIRST descending), so
+    # that a page reads the (period, z) index instead of sorting the month.
     z = F(z_field)
-    order = z.desc(nulls_first=True) if highest_first else z.asc(nulls_first=True)
+    order = z.desc(nulls_first=True) if highest_first else z.asc(nulls_last=True)
     return rows.order_by(order, "pk")
 
 
@@ -421,19 +434,18 @@ def children_behind_prevalence(
         raise Http404
     name = indicator.numerator if part == "n" else indicator.denominator
     match = _matches(name, sex, age_group)
-    visible = Q(child__posyandu__in=scope.posyandu())
     if period.is_one_month and indicator.code != "stunting_and_wasting":
-        rows = _candidates(scope, area, period, indicator, sex, age_group).filter(visible)
+        rows = _candidates(scope, area, period, indicator, sex, age_group)
         total = _total(scope, area, period, name, sex, age_group)
         # The children now registered outside the user's area are the total less
         # those listed: known once a scan reaches the end (the last page, an
         # export), never worth a scan of the whole month of its own.
         pages = max(1, -(-total // PAGE_SIZE))
         if page is None:
-            chosen, in_all = _scan(rows, match, 0, total + 1)
+            chosen, in_all = _scan(rows, match, 0, total + 1, scope)
         else:
             page = min(max(page, 1), pages)
-            chosen, in_all = _scan(rows, match, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+            chosen, in_all = _scan(rows, match, (page - 1) * PAGE_SIZE, PAGE_SIZE, scope)
             if in_all is None and page == pages:
                 in_all = (page - 1) * PAGE_SIZE + len(chosen)
         in_scope = total if in_all is None else in_all
@@ -459,10 +471,11 @@ def children_behind_prevalence(
         pages = max(1, -(-in_scope // PAGE_SIZE))
 
         def severity(row: dict[str, Any]) -> tuple[bool, float, int]:
+            # As the database orders the month: no z-score last going up, first going down.
             value = row[z_field]
             if value is None:
-                return (False, 0.0, row["pk"])
-            return (True, -value if highest_first else value, row["pk"])
+                return (not highest_first, 0.0, row["pk"])
+            return (highest_first, -value if highest_first else value, row["pk"])
 
         shown_rows.sort(key=severity)
         if page is not None:
