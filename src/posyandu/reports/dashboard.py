@@ -35,6 +35,7 @@ from posyandu.policy import DS_TARGET
 from posyandu.reports import exports, quality
 from posyandu.reports.aggregates import first_of_month, previous_month
 from posyandu.reports.models import MonthlyAggregate
+from posyandu.reports.prevalence import Prevalence, sum_cells
 from posyandu.reports.prevalence_selectors import (
     INDICATORS,
     AreaPrevalence,
@@ -204,8 +205,7 @@ def to_follow_up(
     return {k: int(v or 0) for k, v in totals.items()}, rows
 
 
-def _level_rows(scope: Scope, area: Area, period: Period, level: Level) -> list[dict[str, object]]:
-    rows = prevalence_by_level(scope, area, period, level, LEVELS[level])
+def _level_rows(rows: list[AreaPrevalence], period: Period) -> list[dict[str, object]]:
     stunting = INDICATORS["stunting"]
 
     def worst(row: AreaPrevalence) -> tuple[bool, float]:
@@ -282,20 +282,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not period.is_one_month:
         period = Period.month(period.last_month)
     month = period.date_from
-    root, _below = prevalence_report(scope, area, period)
     levels = levels_below(area)
     level_raw = request.GET.get("tingkat", "")
     level = Level(level_raw) if level_raw in {lv.value for lv in levels} else None
     if level is None and levels:
         level = levels[0]
+    if level is None:
+        root, _below = prevalence_report(scope, area, period)
+        by_level: list[AreaPrevalence] = []
+    else:
+        # The areas of a level cover the whole area: its numbers are their sum,
+        # without reading the month's cells a second time.
+        by_level = prevalence_by_level(scope, area, period, level, LEVELS[level])
+        root = AreaPrevalence(
+            area,
+            Prevalence(
+                sum_cells(
+                    (key, counts)
+                    for row in by_level
+                    for key, counts in row.prevalence.cells.items()
+                )
+            ),
+            sum(row.sasaran for row in by_level),
+        )
     if request.GET.get("format") and level is not None:
         return exports.export(
-            request,
-            _level_table(
-                area, period, level, prevalence_by_level(scope, area, period, level, LEVELS[level])
-            ),
-            request.GET["format"],
-            "dasbor",
+            request, _level_table(area, period, level, by_level), request.GET["format"], "dasbor"
         )
     counts, follow_up = to_follow_up(scope, area, month)
     today = timezone.localdate()
@@ -319,7 +331,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "levels": [(lv.value, _level_name(lv)) for lv in levels],
             "level": level,
-            "level_rows": _level_rows(scope, area, period, level) if level else [],
+            "level_rows": _level_rows(by_level, period),
             "campaigns": running_campaigns(scope, today),
             "follow_up_counts": counts,
             "follow_up": follow_up,

@@ -232,17 +232,21 @@ def prevalence_by_level(
         .annotate(**_SUMS)
     ):
         by_area[(row[keys[0]], row[keys[1]], row[keys[2]])].append(row)
-    sasaran = {
-        row[keys[0]]: int(row["s"] or 0)
-        for row in MonthlyAggregate.objects.filter(scope.rows_in(area), period=period.date_from)
-        .values(keys[0])
+    # Areas with balita but nobody measured are rows too (coverage 0).
+    sasaran: dict[tuple[int, str, str], int] = {}
+    for row in (
+        MonthlyAggregate.objects.filter(scope.rows_in(area), period=period.date_from)
+        .values(*keys)
         .annotate(s=Sum("s"))
-    }
+    ):
+        sasaran[(row[keys[0]], row[keys[1]], row[keys[2]])] = int(row["s"] or 0)
     return [
         AreaPrevalence(
-            Area(level, pk, code, name), Prevalence(_from_rows(rows)), sasaran.get(pk, 0)
+            Area(level, pk, code, name),
+            Prevalence(_from_rows(by_area.get((pk, code, name), []))),
+            sasaran.get((pk, code, name), 0),
         )
-        for (pk, code, name), rows in by_area.items()
+        for pk, code, name in sorted(set(by_area) | set(sasaran))
     ]
 
 
