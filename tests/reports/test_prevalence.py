@@ -456,3 +456,12 @@ def test_a_child_who_moved_away_is_counted_but_not_named(town):
     found = children_behind_prevalence(scope, _city(town), MARCH, INDICATORS["stunting"], part="n")
     assert [r.child.name for r in found.rows] == ["Budi", "Ani"]
     assert (found.in_scope, found.elsewhere, found.total) == (2, 1, 3)
+
+
+def test_a_page_reads_at_most_a_year_of_visits(town, client):
+    from tests.factories import dinkes_of
+
+    client.force_login(dinkes_of(town.kota))
+    text = client.get("/laporan/prevalensi/?dari=2000-01-01&sampai=2025-03-31").content.decode()
+    assert "31/03/2024–31/03/2025" in text
+    assert "60,0%" in text  # March's children, each once

@@ -30,6 +30,7 @@ from posyandu.reports.prevalence_selectors import (
 )
 
 HEADLINE = ("stunting", "wasting", "underweight")
+MAX_PERIOD_DAYS = 366
 Z_LABELS = {"lhfa": "ZS PB/U-TB/U", "wfa": "ZS BB/U", "wflh": "ZS BB/PB-BB/TB"}
 
 
@@ -43,7 +44,10 @@ def period_from(request: HttpRequest) -> Period:
         date_from = date_to = None  # type: ignore[assignment]
     today = timezone.localdate()
     if date_from and date_to and date_from <= date_to and date_from.year >= 1900:
-        return Period(date_from, min(date_to, today))
+        date_to = min(date_to, today)
+        # A period other than a month is read from its visits: at most a year on
+        # a page (the command line has no limit).
+        return Period(max(date_from, date_to - dt.timedelta(days=MAX_PERIOD_DAYS - 1)), date_to)
     month = month_from_query(
         request.GET.get("bulan"),
         this_month=today.replace(day=1),
