@@ -148,6 +148,17 @@ def test_coverage_is_measured_over_sasaran(town):
     root, below = prevalence_report(Scope.for_command_line(), _city(town), MARCH)
     assert (root.measured, root.sasaran) == (6, 6)
     assert root.coverage_pct == pytest.approx(100.0)
+    # Kecamatan and Puskesmas ids overlap (1 and 2 each): each keeps its own S.
+    assert {(r.area.name, r.measured, r.sasaran) for r in below} == {
+        ("Bontang Utara", 5, 5),
+        ("Bontang Selatan", 1, 1),
+        ("Puskesmas Bontang Utara I", 5, 5),
+        ("Puskesmas Bontang Selatan I", 1, 1),
+    }
+    over_months = Period(dt.date(2025, 2, 1), dt.date(2025, 3, 31))
+    root, below = prevalence_report(Scope.for_command_line(), _city(town), over_months)
+    assert root.sasaran is None and root.coverage_pct is None
+    assert {r.sasaran for r in below} == {None}
 
 
 def test_a_period_of_other_length_gives_the_same_numbers_from_the_visits(town):
@@ -384,6 +395,8 @@ def test_the_dashboard_table_exports_with_its_header_block(town, client):
     response = client.get("/laporan/dasbor/?bulan=2025-03&tingkat=posyandu&format=csv")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "Laporan,Dasbor: Posyandu"
+    xlsx = client.get("/laporan/dasbor/?bulan=2025-03&tingkat=kecamatan&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     rows = {line.split(",")[0]: line.split(",") for line in lines[8:]}
     assert rows["PSY-A"][2:4] == ["2", "4"] and rows["PSY-B"][2:4] == ["1", "1"]
 
@@ -463,5 +476,7 @@ def test_a_page_reads_at_most_a_year_of_visits(town, client):
 
     client.force_login(dinkes_of(town.kota))
     text = client.get("/laporan/prevalensi/?dari=2000-01-01&sampai=2025-03-31").content.decode()
-    assert "31/03/2024–31/03/2025" in text
+    assert "01/04/2024–31/03/2025" in text
     assert "60,0%" in text  # March's children, each once
+    assert "dipendekkan menjadi setahun terakhir" in text
+    assert "dihitung per bulan" in text  # no coverage over several months

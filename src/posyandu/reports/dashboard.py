@@ -303,7 +303,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     for key, counts in row.prevalence.cells.items()
                 )
             ),
-            sum(row.sasaran for row in by_level),
+            sum(row.sasaran or 0 for row in by_level),
         )
     if request.GET.get("format") and level is not None:
         return exports.export(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -81,7 +82,8 @@ def write_xlsx(table: Table, who: str, at: dt.datetime) -> bytes:
     book = Workbook(write_only=False)
     sheet = book.active
     assert sheet is not None
-    sheet.title = table.title[:31] or "Laporan"
+    # Excel refuses []:*?/\ in a sheet's name and more than 31 characters.
+    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31].strip() or "Laporan"
     bold = Font(bold=True)
     for label, value in table.header_block(who, at):
         sheet.append([label, value])

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -64,8 +64,10 @@ class Period:
 class AreaPrevalence:
     area: Area
     prevalence: Prevalence
-    sasaran: int
-    """S of the period's last month: the balita the area should have measured."""
+    sasaran: int | None
+    """S of the month: the balita the area should have measured. ``None`` for a
+    period of another length, where the children measured over several months
+    have no one month's S to stand on."""
 
     @property
     def measured(self) -> int:
@@ -74,6 +76,9 @@ class AreaPrevalence:
     @property
     def coverage_pct(self) -> float | None:
         return 100 * self.measured / self.sasaran if self.sasaran else None
+
+    def with_sasaran(self, period: Period) -> AreaPrevalence:
+        return self if period.is_one_month else replace(self, sasaran=None)
 
 
 _SUMS = {name: Sum(name) for name in CELL_FIELDS}
@@ -88,19 +93,20 @@ def _from_rows(rows: Iterable[dict[str, Any]]) -> dict[Key, Counter[str]]:
     return cells
 
 
-def _sasaran(scope: Scope, area: Area, period: Period) -> tuple[int, dict[int, int]]:
-    """S of the area and of each area below it (by pk) in the period's last month,
-    from one GROUP BY."""
+def _sasaran(scope: Scope, area: Area, period: Period) -> tuple[int, dict[tuple[str, int], int]]:
+    """S of the area and of each area below it (by level and pk: a kecamatan and a
+    Puskesmas may share an id) in the period's last month, from one GROUP BY."""
+    levels = [level for _join, level in BELOW[area.level]]
     joins = [f"posyandu__{join}__pk" if join else "posyandu__pk" for join, _l in BELOW[area.level]]
     rows = list(
         MonthlyAggregate.objects.filter(scope.rows_in(area), period=period.last_month)
         .values(*joins)
         .annotate(s=Sum("s"))
     )
-    below: dict[int, int] = defaultdict(int)
+    below: dict[tuple[str, int], int] = defaultdict(int)
     for row in rows:
-        for key in joins:
-            below[row[key]] += int(row["s"] or 0)
+        for level, key in zip(levels, joins, strict=True):
+            below[(level, row[key])] += int(row["s"] or 0)
     return sum(int(row["s"] or 0) for row in rows), dict(below)
 
 
@@ -194,7 +200,7 @@ def prevalence_report(
                 AreaPrevalence(
                     Area(level, pk, code, name),
                     Prevalence(_from_rows(found)),
-                    s_below.get(pk, 0),
+                    s_below.get((level, pk), 0),
                 )
                 for (pk, code, name), found in by_area.items()
             ]
@@ -210,8 +216,10 @@ def prevalence_report(
     areas: dict[tuple[str, int], Area] = {
         (a.level, a.pk): a for found in below_of.values() for a in found
     }
-    return AreaPrevalence(area, root, s_total), [
-        AreaPrevalence(areas[key], Prevalence(_sum(found)), s_below.get(key[1], 0))
+    return AreaPrevalence(area, root, s_total).with_sasaran(period), [
+        AreaPrevalence(areas[key], Prevalence(_sum(found)), s_below.get(key, 0)).with_sasaran(
+            period
+        )
         for key, found in below_cells.items()
     ]
 

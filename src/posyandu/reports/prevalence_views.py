@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from posyandu.accounts.scope import Scope
 from posyandu.areas.hierarchy import Area
 from posyandu.core.ui import month_from_query, month_nav, query_id
+from posyandu.policy import DS_TARGET
 from posyandu.policy.prevalence import PREVALENCE, Indicator
 from posyandu.policy.reporting import REPORT_MONTH
 from posyandu.reports import exports
@@ -30,7 +31,6 @@ from posyandu.reports.prevalence_selectors import (
 )
 
 HEADLINE = ("stunting", "wasting", "underweight")
-MAX_PERIOD_DAYS = 366
 Z_LABELS = {"lhfa": "ZS PB/U-TB/U", "wfa": "ZS BB/U", "wflh": "ZS BB/PB-BB/TB"}
 
 
@@ -47,13 +47,30 @@ def period_from(request: HttpRequest) -> Period:
         date_to = min(date_to, today)
         # A period other than a month is read from its visits: at most a year on
         # a page (the command line has no limit).
-        return Period(max(date_from, date_to - dt.timedelta(days=MAX_PERIOD_DAYS - 1)), date_to)
+        return Period(max(date_from, year_before(date_to)), date_to)
     month = month_from_query(
         request.GET.get("bulan"),
         this_month=today.replace(day=1),
         default=REPORT_MONTH.default_period(today),
     )
     return Period.month(month)
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The first day of the year of days that ends on ``day`` (29 February: 1 March)."""
+    try:
+        return day.replace(year=day.year - 1) + dt.timedelta(days=1)
+    except ValueError:
+        return dt.date(day.year - 1, 3, 1)
+
+
+def period_clipped(request: HttpRequest, period: Period) -> bool:
+    """The period asked for was longer than a page reads (see :func:`period_from`)."""
+    try:
+        asked = dt.date.fromisoformat(request.GET.get("dari", ""))
+    except ValueError:
+        return False
+    return asked < period.date_from and not period.is_one_month
 
 
 def period_query(period: Period) -> dict[str, str]:
@@ -245,6 +262,9 @@ def prevalence_page(request: HttpRequest) -> HttpResponse:
             ],
             "headline": [label(INDICATORS[code]) for code in HEADLINE],
             "method": method_text(),
+            "low_coverage": root.coverage_pct is not None
+            and root.coverage_pct < 100 * DS_TARGET.target_ratio,
+            "clipped": period_clipped(request, period),
             "wilayah": area.key,
             "dari": period.date_from.isoformat(),
             "sampai": period.date_to.isoformat(),
