@@ -106,11 +106,30 @@ def posyandu_of(area: Area) -> QuerySet[Posyandu]:
     }[area.level]()
 
 
+JOIN_FROM_POSYANDU: dict[Level, str] = {
+    Level.KECAMATAN: "kelurahan__kecamatan",
+    Level.KELURAHAN: "kelurahan",
+    Level.PUSKESMAS: "puskesmas",
+    Level.POSYANDU: "",
+}
+"""How a Posyandu reaches its area of each level below the kota ("" = itself)."""
+
+
+def reached_from(via: str, join: str) -> str:
+    """The lookup from rows with a ``via`` foreign key to Posyandu to the area that
+    ``join`` (a value of :data:`JOIN_FROM_POSYANDU`) leads to."""
+    return f"{via}__{join}" if join else via
+
+
+def _below(*levels: Level) -> tuple[tuple[str, Level], ...]:
+    return tuple((JOIN_FROM_POSYANDU[level], level) for level in levels)
+
+
 BELOW: dict[Level, tuple[tuple[str, Level], ...]] = {
-    Level.KOTA: (("kelurahan__kecamatan", Level.KECAMATAN), ("puskesmas", Level.PUSKESMAS)),
-    Level.KECAMATAN: (("kelurahan", Level.KELURAHAN),),
-    Level.KELURAHAN: (("", Level.POSYANDU),),
-    Level.PUSKESMAS: (("", Level.POSYANDU),),
+    Level.KOTA: _below(Level.KECAMATAN, Level.PUSKESMAS),
+    Level.KECAMATAN: _below(Level.KELURAHAN),
+    Level.KELURAHAN: _below(Level.POSYANDU),
+    Level.PUSKESMAS: _below(Level.POSYANDU),
     Level.POSYANDU: (),
 }
 """The areas one level below each level, as joins from a Posyandu ("" = itself),
@@ -124,7 +143,7 @@ def grouped_below(
     ``sums`` per area one level below ``area``: one GROUP BY per level."""
     found: list[tuple[Area, dict[str, int]]] = []
     for join, level in BELOW[area.level]:
-        prefix = f"{via}__{join}" if join else via
+        prefix = reached_from(via, join)
         grouped = rows.values(f"{prefix}__pk", f"{prefix}__code", f"{prefix}__name").annotate(
             **sums
         )

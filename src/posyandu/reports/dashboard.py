@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from posyandu.accounts.models import Role
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import Area, Level
+from posyandu.areas.hierarchy import JOIN_FROM_POSYANDU, Area, Level
 from posyandu.campaigns import selectors as campaign_selectors
 from posyandu.campaigns.models import Campaign
 from posyandu.core import audit
@@ -63,14 +63,6 @@ _TREND_SERIES = (
     ("wasted", "measured_wflh", "#e67e22", "wasting"),
     ("underweight", "measured_wfa", "#2f6fd0", "underweight"),
 )
-
-LEVELS = {
-    Level.KECAMATAN: "kelurahan__kecamatan",
-    Level.KELURAHAN: "kelurahan",
-    Level.PUSKESMAS: "puskesmas",
-    Level.POSYANDU: "",
-}
-"""The area levels a dashboard table can list, as joins from a Posyandu."""
 
 
 @dataclass(frozen=True)
@@ -262,7 +254,7 @@ def _level_table(
 
 
 def levels_below(area: Area) -> list[Level]:
-    order = list(LEVELS)
+    order = list(JOIN_FROM_POSYANDU)
     if area.level == Level.KOTA:
         return order
     if area.level == Level.KECAMATAN:
@@ -293,7 +285,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     else:
         # The areas of a level cover the whole area: its numbers are their sum,
         # without reading the month's cells a second time.
-        by_level = prevalence_by_level(scope, area, period, level, LEVELS[level])
+        by_level = prevalence_by_level(scope, area, period, level)
         root = AreaPrevalence(
             area,
             Prevalence(

@@ -21,7 +21,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 
 from posyandu.accounts.scope import Scope
-from posyandu.areas.hierarchy import BELOW, Area, Level, area_q
+from posyandu.areas.hierarchy import BELOW, JOIN_FROM_POSYANDU, Area, Level, area_q, reached_from
 from posyandu.areas.models import Posyandu
 from posyandu.children.models import Child
 from posyandu.core import audit
@@ -37,6 +37,7 @@ from posyandu.reports.prevalence import (
     Key,
     Prevalence,
     cells_of_measurements,
+    sum_cells,
 )
 
 INDICATORS = {indicator.code: indicator for indicator in PREVALENCE.indicators}
@@ -97,7 +98,7 @@ def _sasaran(scope: Scope, area: Area, period: Period) -> tuple[int, dict[tuple[
     """S of the area and of each area below it (by level and pk: a kecamatan and a
     Puskesmas may share an id) in the period's last month, from one GROUP BY."""
     levels = [level for _join, level in BELOW[area.level]]
-    joins = [f"posyandu__{join}__pk" if join else "posyandu__pk" for join, _l in BELOW[area.level]]
+    joins = [f"{reached_from('posyandu', join)}__pk" for join, _l in BELOW[area.level]]
     rows = list(
         MonthlyAggregate.objects.filter(scope.rows_in(area), period=period.last_month)
         .values(*joins)
@@ -179,10 +180,7 @@ def prevalence_report(
     if period.is_one_month:
         # One GROUP BY over every level below at once (a city: kecamatan and
         # Puskesmas), summed up in Python: the month's cells are read once.
-        prefixes = [
-            (f"posyandu__{join}" if join else "posyandu", level)
-            for join, level in BELOW[area.level]
-        ]
+        prefixes = [(reached_from("posyandu", join), level) for join, level in BELOW[area.level]]
         keys = [f"{p}__{f}" for p, _level in prefixes for f in ("pk", "code", "name")]
         rows = list(
             PrevalenceCell.objects.filter(scope.rows_in(area), period=period.date_from)
@@ -212,12 +210,12 @@ def prevalence_report(
     for row, cell in zip(measurements, cells, strict=True):
         for below_area in below_of.get(row["posyandu_id"], ()):
             below_cells[(below_area.level, below_area.pk)].append(cell)
-    root = Prevalence(_sum(cells))
+    root = Prevalence(sum_cells(cells))
     areas: dict[tuple[str, int], Area] = {
         (a.level, a.pk): a for found in below_of.values() for a in found
     }
     return AreaPrevalence(area, root, s_total).with_sasaran(period), [
-        AreaPrevalence(areas[key], Prevalence(_sum(found)), s_below.get(key, 0)).with_sasaran(
+        AreaPrevalence(areas[key], Prevalence(sum_cells(found)), s_below.get(key, 0)).with_sasaran(
             period
         )
         for key, found in below_cells.items()
@@ -225,13 +223,13 @@ def prevalence_report(
 
 
 def prevalence_by_level(
-    scope: Scope, area: Area, period: Period, level: Level, join: str
+    scope: Scope, area: Area, period: Period, level: Level
 ) -> list[AreaPrevalence]:
-    """The month's prevalence of every area of ``level`` inside ``area`` (reached
-    from a Posyandu by ``join``, "" for the Posyandu themselves), with its S."""
+    """The month's prevalence of every area of ``level`` (kecamatan down to
+    Posyandu) inside ``area``, with its S."""
     if not period.is_one_month:
         raise ValueError("areas of a level are read for one month")
-    prefix = f"posyandu__{join}" if join else "posyandu"
+    prefix = reached_from("posyandu", JOIN_FROM_POSYANDU[level])
     keys = (f"{prefix}__pk", f"{prefix}__code", f"{prefix}__name")
     by_area: dict[tuple[int, str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in (
@@ -256,14 +254,6 @@ def prevalence_by_level(
         )
         for pk, code, name in sorted(set(by_area) | set(sasaran))
     ]
-
-
-def _sum(cells: Iterable[tuple[Key | None, dict[str, int]]]) -> dict[Key, Counter[str]]:
-    totals: dict[Key, Counter[str]] = {}
-    for key, counts in cells:
-        if key is not None:
-            totals.setdefault(key, Counter()).update(counts)
-    return totals
 
 
 def _below_of_posyandu(area: Area, posyandu_ids: set[int]) -> dict[int, list[Area]]:

@@ -13,11 +13,13 @@ from django.http import Http404
 
 from posyandu.accounts.scope import Scope
 from posyandu.areas.hierarchy import (
+    JOIN_FROM_POSYANDU,
     Area,
     AreaCounts,
     Level,
     Tree,
     grouped_below,
+    reached_from,
     rollup,
     tree,
 )
@@ -106,10 +108,7 @@ SKDN_NESTING: dict[Level, dict[str, tuple[Level, ...]]] = {
 """The levels nested under each kind of area on the SKDN page, per grouping."""
 
 _JOIN: dict[Level, str] = {
-    Level.KECAMATAN: "posyandu__kelurahan__kecamatan",
-    Level.KELURAHAN: "posyandu__kelurahan",
-    Level.PUSKESMAS: "posyandu__puskesmas",
-    Level.POSYANDU: "posyandu",
+    level: reached_from("posyandu", join) for level, join in JOIN_FROM_POSYANDU.items()
 }
 
 
